@@ -1,0 +1,169 @@
+/* Registry of colorization strategies and the `copy` baseline.
+ *
+ * `copy` keeps the keyframe's a,b for every frame: the floor any
+ * propagation must beat (design.md §4: 26.21 / 25.15 dB on the eval set),
+ * and the check that the harness implements the protocol exactly. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "eval/strategy.h"
+
+typedef struct {
+  float *a;
+  float *b;
+} copy_priv;
+
+static int
+copy_init (tinta_strategy *s, tinta_error *err)
+{
+  copy_priv *p = s->priv;
+  size_t n = (size_t) s->width * (size_t) s->height;
+  p->a = tinta_alloc_aligned (n, sizeof (float));
+  p->b = tinta_alloc_aligned (n, sizeof (float));
+  if (p->a == NULL || p->b == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for the copy strategy");
+  return TINTA_OK;
+}
+
+static int
+copy_begin (tinta_strategy *s, const tinta_frame *key, tinta_error *err)
+{
+  copy_priv *p = s->priv;
+  size_t n = (size_t) s->width * (size_t) s->height;
+  memcpy (p->a, key->a, n * sizeof (float));
+  memcpy (p->b, key->b, n * sizeof (float));
+  return TINTA_OK;
+}
+
+static int
+copy_next (tinta_strategy *s, tinta_frame *frame, tinta_error *err)
+{
+  copy_priv *p = s->priv;
+  size_t n = (size_t) s->width * (size_t) s->height;
+  memcpy (frame->a, p->a, n * sizeof (float));
+  memcpy (frame->b, p->b, n * sizeof (float));
+  return TINTA_OK;
+}
+
+static void
+copy_finalize (tinta_strategy *s)
+{
+  copy_priv *p = s->priv;
+  tinta_free_aligned (p->a);
+  tinta_free_aligned (p->b);
+}
+
+static const tinta_strategy_class copy_class = {
+  .name = "copy",
+  .description = "every frame keeps the keyframe's chroma (baseline)",
+  .priv_size = sizeof (copy_priv),
+  .init = copy_init,
+  .begin = copy_begin,
+  .next = copy_next,
+  .finalize = copy_finalize,
+};
+
+static const tinta_strategy_class *const classes[] = {
+  &copy_class,
+  NULL,
+};
+
+const char *
+tinta_strategy_default_name (void)
+{
+  /* The best strategy registered so far; later issues add local, global
+   * and fused, and fused becomes the default. */
+  return copy_class.name;
+}
+
+const char *const *
+tinta_strategy_names (void)
+{
+  static const char *names[sizeof classes / sizeof classes[0]];
+  for (size_t i = 0; classes[i]; i++)
+    names[i] = classes[i]->name;
+  return names;
+}
+
+int
+tinta_strategy_new (const char *name, int width, int height, tinta_strategy **out,
+                    tinta_error *err)
+{
+  const tinta_strategy_class *klass = NULL;
+  *out = NULL;
+  for (size_t i = 0; classes[i]; i++)
+    if (name && strcmp (classes[i]->name, name) == 0)
+      klass = classes[i];
+  if (klass == NULL)
+    return tinta_fail (err, TINTA_ERR_UNKNOWN_NAME, "", "unknown strategy '%s'", name ? name : "");
+  if (width < 1 || height < 1 || width > TINTA_MAX_DIMENSION || height > TINTA_MAX_DIMENSION)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "frame size %dx%d is out of range",
+                       width, height);
+  tinta_strategy *s = calloc (1, sizeof *s);
+  if (s == NULL || (s->priv = calloc (1, klass->priv_size ? klass->priv_size : 1)) == NULL)
+    {
+      free (s);
+      return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+    }
+  s->klass = klass;
+  s->width = width;
+  s->height = height;
+  int st = klass->init ? klass->init (s, err) : TINTA_OK;
+  if (st < 0)
+    {
+      tinta_strategy_free (s);
+      return st;
+    }
+  *out = s;
+  return TINTA_OK;
+}
+
+void
+tinta_strategy_free (tinta_strategy *s)
+{
+  if (s == NULL)
+    return;
+  if (s->klass->finalize)
+    s->klass->finalize (s);
+  free (s->priv);
+  free (s);
+}
+
+const char *
+tinta_strategy_get_name (const tinta_strategy *s)
+{
+  return s ? s->klass->name : NULL;
+}
+
+static int
+check_frame (const tinta_strategy *s, const tinta_frame *f, tinta_error *err)
+{
+  if (f == NULL || f->L == NULL || f->a == NULL || f->b == NULL)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "frame needs L, a and b planes");
+  if (f->width != s->width || f->height != s->height)
+    return tinta_fail (err, TINTA_ERR_SIZE_MISMATCH, "", "frame is %dx%d, strategy runs at %dx%d",
+                       f->width, f->height, s->width, s->height);
+  return TINTA_OK;
+}
+
+int
+tinta_strategy_begin (tinta_strategy *s, const tinta_frame *key, tinta_error *err)
+{
+  int st = check_frame (s, key, err);
+  if (st < 0)
+    return st;
+  st = s->klass->begin (s, key, err);
+  s->begun = st == TINTA_OK;
+  return st;
+}
+
+int
+tinta_strategy_next (tinta_strategy *s, tinta_frame *frame, tinta_error *err)
+{
+  int st = check_frame (s, frame, err);
+  if (st < 0)
+    return st;
+  if (!s->begun)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "strategy has no keyframe yet");
+  return s->klass->next (s, frame, err);
+}
