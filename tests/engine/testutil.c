@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "nn/safetensors.h"
 #include "testutil.h"
 
 char *
@@ -130,4 +131,20 @@ tu_ffprobe_entry (const char *path, const char *entry, char *out, size_t size)
   snprintf (cmd, sizeof cmd, "%s -v error -select_streams v:0 "
             "-show_entries stream=%s -of csv=p=0 '%s'", tu_ffprobe (), entry, path);
   return read_command (cmd, out, size);
+}
+
+float *
+tu_tensor_to_nhwc (const void *tensor)
+{
+  const tinta_tensor *t = tensor;
+  int64_t c = t->shape[1], h = t->shape[2], w = t->shape[3];
+  float *nchw = malloc ((size_t) t->numel * sizeof (float));
+  float *nhwc = malloc ((size_t) t->numel * sizeof (float));
+  tinta_tensor_to_f32 (t, nchw);
+  for (int64_t k = 0; k < c; k++)
+    for (int64_t y = 0; y < h; y++)
+      for (int64_t x = 0; x < w; x++)
+        nhwc[(y * w + x) * c + k] = nchw[(k * h + y) * w + x];
+  free (nchw);
+  return nhwc;
 }

@@ -30,3 +30,6 @@ long long tu_file_size (const char *path);
 long long tu_ffprobe_frames (const char *path);
 /* Reads a value of ffprobe's stream entry, e.g. "r_frame_rate"; 0 on success. */
 int tu_ffprobe_entry (const char *path, const char *entry, char *out, size_t size);
+
+/* A 4-D NCHW tensor of a safetensors file as float32 NHWC (malloc'ed). */
+float *tu_tensor_to_nhwc (const void *tensor);

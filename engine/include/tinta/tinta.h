@@ -11,5 +11,6 @@
 #include "export.h"
 #include "eval.h"
 #include "fileio.h"
+#include "nn.h"
 
 #define TINTA_VERSION_STRING "0.1.0"

@@ -16,7 +16,7 @@ tinta_status_str (int status)
     case TINTA_ERR_IO: return "input/output error";
     case TINTA_ERR_NOT_FOUND: return "no such file or folder";
     case TINTA_ERR_EMPTY_FILE: return "file is empty";
-    case TINTA_ERR_INVALID_DATA: return "not a readable video or image";
+    case TINTA_ERR_INVALID_DATA: return "not in a format that can be read";
     case TINTA_ERR_TRUNCATED: return "file is truncated";
     case TINTA_ERR_UNSUPPORTED_CODEC: return "unsupported codec";
     case TINTA_ERR_UNSUPPORTED_PIXFMT: return "unsupported pixel format";
