@@ -14,6 +14,7 @@ int cmd_eval (int argc, char **argv);
 int cmd_export (int argc, char **argv);
 int cmd_demo (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
+int cmd_bench_nn (int argc, char **argv);
 
 /* Prints "tinta-cli: <path>: <message>" on one line; returns CLI_FAIL
  * (or CLI_CANCELLED for TINTA_CANCELLED). */
@@ -58,3 +59,11 @@ void cli_progress_cb (void *user, long long done, long long total);
 void cli_progress_end (cli_progress *p);
 
 double cli_now (void);
+
+/* Median of n values (sorts them in place). */
+double cli_median (double *v, int n);
+
+/* Path of a model file by name: $TINTA_MODEL_DIR, else the build tree's
+ * models/ (where the build converts and trains them), else the installed
+ * data folder. Returns a static buffer. */
+const char *cli_default_model (const char *file);

@@ -165,3 +165,34 @@ cli_progress_end (cli_progress *p)
   if (p->tty && p->last_print > 0)
     fputc ('\n', stderr);
 }
+
+const char *
+cli_default_model (const char *file)
+{
+  static char buf[4096];
+  const char *dirs[3] = { getenv ("TINTA_MODEL_DIR"), TINTA_BUILD_MODEL_DIR, TINTA_DATA_MODEL_DIR };
+  for (int i = 0; i < 3; i++)
+    {
+      if (dirs[i] == NULL || dirs[i][0] == '\0')
+        continue;
+      snprintf (buf, sizeof buf, "%s/%s", dirs[i], file);
+      if (access (buf, R_OK) == 0)
+        return buf;
+    }
+  snprintf (buf, sizeof buf, "%s/%s", TINTA_BUILD_MODEL_DIR, file);
+  return buf;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+double
+cli_median (double *v, int n)
+{
+  qsort (v, (size_t) n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}

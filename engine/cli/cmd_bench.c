@@ -16,20 +16,6 @@
 #include "cli.h"
 
 static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, (size_t) n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static int
 run_shell (const char *cmd, double *seconds)
 {
   double t0 = cli_now ();
@@ -75,7 +61,7 @@ bench_decode (const char *path, long long n, int runs, double *fps, tinta_error 
       tinta_media_free (m);
     }
   if (st == TINTA_OK)
-    *fps = median (t, runs);
+    *fps = cli_median (t, runs);
   free (t);
   return st;
 }
@@ -94,8 +80,10 @@ cmd_bench (int argc, char **argv)
   const char *seq = NULL;
   int rc;
 
+  if (argc >= 2 && strcmp (argv[1], "nn") == 0)
+    return cmd_bench_nn (argc, argv);
   if (argc < 2 || strcmp (argv[1], "media") != 0)
-    return cli_usage_error ("bench needs a target: media");
+    return cli_usage_error ("bench needs a target: media or nn");
   for (int i = 2; i < argc; i++)
     {
       if (strcmp (argv[i], "--runs") == 0)
@@ -194,7 +182,7 @@ cmd_bench (int argc, char **argv)
               run_shell (cmd, &s);
               t[r] = (double) store.n / s;
             }
-          base = median (t, (int) runs);
+          base = cli_median (t, (int) runs);
           free (t);
         }
       printf ("%-28s %10.1f %14.1f %8.2f\n", decode_names[d], fps, base,
@@ -235,7 +223,7 @@ cmd_bench (int argc, char **argv)
               tb[r] = (double) store.n / s;
             }
         }
-      double fps = median (t, (int) runs), base = have_ffmpeg ? median (tb, (int) runs) : 0;
+      double fps = cli_median (t, (int) runs), base = have_ffmpeg ? cli_median (tb, (int) runs) : 0;
       char name[64];
       snprintf (name, sizeof name, "export %s", tinta_format_name ((tinta_format) fmt));
       printf ("%-28s %10.1f %14.1f %8.2f\n", name, fps, base, base > 0 ? fps / base : 0.0);

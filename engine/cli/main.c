@@ -31,6 +31,8 @@ usage (FILE *out)
     "                               gray|result|original image, and the PSNR\n"
     "  bench media [--runs N] [--frames N] SEQDIR\n"
     "                               decode and export speed (medians, ratios)\n"
+    "  bench nn [--model FILE] [--runs N] [--size WxH]\n"
+    "                               network speed per layer, f32 and bf16, vs bare oneDNN\n"
     "\n"
     "Strategies: %s (default: %s)\n"
     "Exit status: 0 ok, 1 failure, 2 usage error, 130 cancelled.\n",
