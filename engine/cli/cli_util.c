@@ -170,16 +170,7 @@ const char *
 cli_default_model (const char *file)
 {
   static char buf[4096];
-  const char *dirs[3] = { getenv ("TINTA_MODEL_DIR"), TINTA_BUILD_MODEL_DIR, TINTA_DATA_MODEL_DIR };
-  for (int i = 0; i < 3; i++)
-    {
-      if (dirs[i] == NULL || dirs[i][0] == '\0')
-        continue;
-      snprintf (buf, sizeof buf, "%s/%s", dirs[i], file);
-      if (access (buf, R_OK) == 0)
-        return buf;
-    }
-  snprintf (buf, sizeof buf, "%s/%s", TINTA_BUILD_MODEL_DIR, file);
+  tinta_model_find (file, buf, sizeof buf);
   return buf;
 }
 

@@ -12,5 +12,6 @@
 #include "eval.h"
 #include "fileio.h"
 #include "nn.h"
+#include "dvp.h"
 
 #define TINTA_VERSION_STRING "0.1.0"

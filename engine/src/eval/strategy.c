@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/internal.h"
 #include "eval/strategy.h"
+#include "tinta/dvp.h"
 
 typedef struct {
   float *a;
@@ -63,8 +64,52 @@ static const tinta_strategy_class copy_class = {
   .finalize = copy_finalize,
 };
 
+/* global: two-stage SqueezeNet matching against the keyframe (dvp.h). */
+typedef struct {
+  tinta_global *g;
+} global_priv;
+
+static int
+global_init (tinta_strategy *s, tinta_error *err)
+{
+  global_priv *p = s->priv;
+  return tinta_global_new (NULL, s->width, s->height, &p->g, err);
+}
+
+static int
+global_begin (tinta_strategy *s, const tinta_frame *key, tinta_error *err)
+{
+  global_priv *p = s->priv;
+  return tinta_global_set_keyframes (p->g, &key, 1, err);
+}
+
+static int
+global_next (tinta_strategy *s, tinta_frame *frame, tinta_error *err)
+{
+  global_priv *p = s->priv;
+  return tinta_global_predict (p->g, frame->L, frame->a, frame->b, NULL, err);
+}
+
+static void
+global_finalize (tinta_strategy *s)
+{
+  global_priv *p = s->priv;
+  tinta_global_free (p->g);
+}
+
+static const tinta_strategy_class global_class = {
+  .name = "global",
+  .description = "chroma of the best SqueezeNet feature match in the keyframe",
+  .priv_size = sizeof (global_priv),
+  .init = global_init,
+  .begin = global_begin,
+  .next = global_next,
+  .finalize = global_finalize,
+};
+
 static const tinta_strategy_class *const classes[] = {
   &copy_class,
+  &global_class,
   NULL,
 };
 

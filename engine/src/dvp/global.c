@@ -1,0 +1,408 @@
+/* The global strategy (see tinta/dvp.h): two-stage matching of SqueezeNet
+ * features against the keyframes, chroma transfer at the best match.
+ *
+ * Grids: conv1 (stride 2, no padding) has output i centred on full-res
+ * pixel 2i+1; fire5 (after two stride-2 pools) has cell m centred on
+ * 8m+7. A fine position keeps its offset from its cell's centre when it
+ * moves to the matched cell in the keyframe, and searches a
+ * (2R+1)^2 window there. The coarse stage is one oneDNN matmul of unit
+ * feature vectors (cosine similarity) per block of rows, so the N x M
+ * similarity matrix is never held whole. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <oneapi/dnnl/dnnl.h>
+#include "core/internal.h"
+#include "dvp/match.h"
+#include "nn/nn_internal.h"
+#include "tinta/color.h"
+#include "tinta/dvp.h"
+
+#define FINE_RADIUS 3
+#define ROW_BLOCK   512
+
+typedef struct {
+  int      key;      /* keyframe index */
+  int      cell;     /* cell index in that keyframe */
+  float    sim;
+} coarse_match;
+
+struct tinta_global {
+  tinta_nn_model  *model;
+  tinta_nn_plan   *plan;
+  tinta_nn_runner *run;
+  int              w, h;
+  int              c1, h1, w1;          /* conv1 grid */
+  int              c5, h5, w5;          /* fire5 grid */
+  float           *input;               /* h x w x 3 */
+  float           *gray;                /* scratch: gray sRGB of L */
+  float           *zero;                /* w*h zeros (ab of a gray image) */
+  /* keyframes */
+  int              n_keys;
+  float           *key_coarse;          /* n_keys * h5*w5 * c5, unit rows */
+  float           *key_fine;            /* n_keys * h1*w1 * c1, unit rows */
+  float           *key_a, *key_b;       /* n_keys * w*h full-res chroma */
+  /* frame */
+  float           *coarse;              /* h5*w5 * c5 */
+  uint16_t        *coarse16;            /* the same in bf16 for the matmul */
+  uint16_t        *key_coarse16;        /* n_keys * h5*w5 * c5 */
+  dnnl_data_type_t mm_dt;
+  float           *fine;                /* h1*w1 * c1 */
+  coarse_match    *matches;             /* h5*w5 */
+  float           *sim_block;           /* ROW_BLOCK * M */
+  float           *grid_a, *grid_b, *grid_conf;   /* h1*w1 */
+  /* coarse matmul: [rows x c5] x [c5 x M] */
+  dnnl_primitive_t mm[2];               /* full block, last block */
+  int              mm_rows[2];
+  dnnl_memory_desc_t mm_src[2], mm_wei, mm_dst[2];
+  dnnl_stream_t    stream;
+  size_t           mm_scratch_bytes;
+  void            *mm_scratch;
+};
+
+static void
+clear_matmul (tinta_global *g)
+{
+  for (int i = 0; i < 2; i++)
+    {
+      dnnl_primitive_destroy (g->mm[i]);
+      g->mm[i] = NULL;
+    }
+  tinta_free_aligned (g->mm_scratch);
+  g->mm_scratch = NULL;
+  g->mm_scratch_bytes = 0;
+}
+
+void
+tinta_global_free (tinta_global *g)
+{
+  if (g == NULL)
+    return;
+  clear_matmul (g);
+  dnnl_stream_destroy (g->stream);
+  tinta_nn_runner_free (g->run);
+  tinta_nn_plan_free (g->plan);
+  tinta_nn_model_free (g->model);
+  void *bufs[] = { g->input, g->gray, g->zero, g->key_coarse, g->key_fine, g->key_a, g->key_b,
+                   g->coarse, g->fine, g->sim_block, g->grid_a, g->grid_b, g->grid_conf,
+                   g->coarse16, g->key_coarse16 };
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    tinta_free_aligned (bufs[i]);
+  free (g->matches);
+  free (g);
+}
+
+int
+tinta_global_new (const char *features_path, int width, int height, tinta_global **out,
+                  tinta_error *err)
+{
+  char path[4096];
+  *out = NULL;
+  if (width < 16 || height < 16 || width > TINTA_MAX_DIMENSION || height > TINTA_MAX_DIMENSION)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "global matching needs 16..%d pixels per side",
+                       TINTA_MAX_DIMENSION);
+  if (features_path == NULL)
+    {
+      if (!tinta_model_find (TINTA_FEATURES_MODEL, path, sizeof path))
+        return tinta_fail (err, TINTA_ERR_NOT_FOUND, path,
+                           "the feature model is missing (the build converts it from "
+                           "../shared/pretrained; set TINTA_MODEL_DIR to use another)");
+      features_path = path;
+    }
+  tinta_global *g = calloc (1, sizeof *g);
+  if (g == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+  g->w = width;
+  g->h = height;
+  int st = tinta_nn_model_load (features_path, TINTA_FEATURES_ARCH, &g->model, err);
+  if (st == TINTA_OK)
+    st = tinta_nn_plan_new (g->model, height, width, TINTA_NN_AUTO, &g->plan, err);
+  if (st == TINTA_OK)
+    st = tinta_nn_runner_new (g->plan, &g->run, err);
+  if (st == TINTA_OK
+      && (tinta_nn_plan_shape (g->plan, "conv1", &g->c1, &g->h1, &g->w1) < 0
+          || tinta_nn_plan_shape (g->plan, "fire5", &g->c5, &g->h5, &g->w5) < 0))
+    st = tinta_fail (err, TINTA_ERR_INVALID_DATA, features_path,
+                     "the feature model has no conv1 / fire5 outputs");
+  if (st < 0)
+    {
+      tinta_global_free (g);
+      return st;
+    }
+  size_t n = (size_t) width * height;
+  g->input = tinta_alloc_aligned (n * 3, sizeof (float));
+  g->gray = tinta_alloc_aligned (n, sizeof (float));
+  g->zero = tinta_alloc_aligned (n, sizeof (float));
+  g->coarse = tinta_alloc_aligned ((size_t) g->h5 * g->w5 * g->c5, sizeof (float));
+  g->coarse16 = tinta_alloc_aligned ((size_t) g->h5 * g->w5 * g->c5, sizeof (uint16_t));
+  /* Cosine similarities of unit vectors in bf16 are good to ~1e-2, plenty
+   * to rank cells, and AMX/AVX512-BF16 make the matmul 5-10x faster. */
+  g->mm_dt = tinta_nn_cpu_has_bf16 () ? dnnl_bf16 : dnnl_f32;
+  g->fine = tinta_alloc_aligned ((size_t) g->h1 * g->w1 * g->c1, sizeof (float));
+  g->grid_a = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
+  g->grid_b = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
+  g->grid_conf = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
+  g->matches = calloc ((size_t) g->h5 * g->w5, sizeof *g->matches);
+  if (!g->input || !g->gray || !g->zero || !g->coarse || !g->coarse16 || !g->fine || !g->grid_a || !g->grid_b
+      || !g->grid_conf || !g->matches
+      || dnnl_stream_create (&g->stream, nn_engine (), dnnl_stream_default_flags) != dnnl_success)
+    {
+      tinta_global_free (g);
+      return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for global matching");
+    }
+  *out = g;
+  return TINTA_OK;
+}
+
+/* Features of a luminance plane into g->coarse and g->fine (unit rows). */
+static int
+compute_features (tinta_global *g, const float *L, tinta_error *err)
+{
+  size_t n = (size_t) g->w * g->h;
+  /* The network saw RGB photos: give it the gray image as R = G = B. */
+  tinta_lab_to_srgbf (L, g->zero, g->zero, n, g->gray, g->gray, g->gray);
+  for (size_t i = 0; i < n; i++)
+    {
+      float v = g->gray[i];
+      v = 255.0f * (v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v));
+      g->input[3 * i] = g->input[3 * i + 1] = g->input[3 * i + 2] = v;
+    }
+  const float *in[1] = { g->input };
+  int st = tinta_nn_run (g->run, in, NULL, NULL, NULL, err);
+  if (st != TINTA_OK)
+    return st;
+  const float *c1 = tinta_nn_runner_output (g->run, "conv1", NULL, NULL, NULL);
+  const float *c5 = tinta_nn_runner_output (g->run, "fire5", NULL, NULL, NULL);
+  if (c1 == NULL || c5 == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory reading features");
+  size_t n1 = (size_t) g->h1 * g->w1, n5 = (size_t) g->h5 * g->w5;
+  memcpy (g->fine, c1, n1 * g->c1 * sizeof (float));
+  memcpy (g->coarse, c5, n5 * g->c5 * sizeof (float));
+  tinta_match_normalize_rows (g->fine, n1, g->c1);
+  tinta_match_normalize_rows (g->coarse, n5, g->c5);
+  tinta_match_to_bf16 (g->coarse, g->coarse16, n5 * g->c5);
+  return TINTA_OK;
+}
+
+static int
+build_matmul (tinta_global *g, tinta_error *err)
+{
+  clear_matmul (g);
+  dnnl_dim_t M = (dnnl_dim_t) g->n_keys * g->h5 * g->w5, C = g->c5;
+  int n5 = g->h5 * g->w5;
+  g->mm_rows[0] = n5 < ROW_BLOCK ? n5 : ROW_BLOCK;
+  g->mm_rows[1] = n5 % g->mm_rows[0] ? n5 % g->mm_rows[0] : g->mm_rows[0];
+  /* Keys are stored M x C; the matmul reads them as C x M by strides. */
+  dnnl_dims_t wd = { C, M }, ws = { 1, C };
+  dnnl_memory_desc_init_by_strides (&g->mm_wei, 2, wd, g->mm_dt, ws);
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_primitive_attr_create (&attr);
+  dnnl_primitive_attr_set_scratchpad_mode (attr, dnnl_scratchpad_mode_user);
+  dnnl_status_t s = dnnl_success;
+  for (int i = 0; i < 2 && s == dnnl_success; i++)
+    {
+      dnnl_dims_t sd = { g->mm_rows[i], C }, dd = { g->mm_rows[i], M };
+      dnnl_memory_desc_init_by_tag (&g->mm_src[i], 2, sd, g->mm_dt, dnnl_ab);
+      dnnl_memory_desc_init_by_tag (&g->mm_dst[i], 2, dd, dnnl_f32, dnnl_ab);
+      dnnl_matmul_desc_t d;
+      dnnl_primitive_desc_t pd = NULL;
+      s = dnnl_matmul_desc_init (&d, &g->mm_src[i], &g->mm_wei, NULL, &g->mm_dst[i]);
+      if (s == dnnl_success)
+        s = dnnl_primitive_desc_create (&pd, &d, attr, nn_engine (), NULL);
+      if (s == dnnl_success)
+        {
+          const dnnl_memory_desc_t *sp = dnnl_primitive_desc_query_md (pd, dnnl_query_scratchpad_md, 0);
+          size_t b = sp ? dnnl_memory_desc_get_size (sp) : 0;
+          if (b > g->mm_scratch_bytes)
+            g->mm_scratch_bytes = b;
+          s = dnnl_primitive_create (&g->mm[i], pd);
+          dnnl_primitive_desc_destroy (pd);
+        }
+    }
+  dnnl_primitive_attr_destroy (attr);
+  if (s != dnnl_success)
+    return nn_dnnl_fail (err, "", s, "building the coarse matching", "global");
+  g->mm_scratch = tinta_alloc_aligned (g->mm_scratch_bytes ? g->mm_scratch_bytes : 64, 1);
+  tinta_free_aligned (g->sim_block);
+  g->sim_block = tinta_alloc_aligned ((size_t) g->mm_rows[0] * M, sizeof (float));
+  if (g->mm_scratch == NULL || g->sim_block == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for coarse matching");
+  return TINTA_OK;
+}
+
+int
+tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys, int n,
+                            tinta_error *err)
+{
+  if (n < 1 || n > TINTA_GLOBAL_MAX_KEYS)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "%d keyframes: 1 to %d are supported", n,
+                       TINTA_GLOBAL_MAX_KEYS);
+  for (int k = 0; k < n; k++)
+    if (keys[k] == NULL || keys[k]->width != g->w || keys[k]->height != g->h || !keys[k]->L
+        || !keys[k]->a || !keys[k]->b)
+      return tinta_fail (err, TINTA_ERR_SIZE_MISMATCH, "",
+                         "keyframe %d must be %dx%d with L, a and b", k, g->w, g->h);
+  size_t n1 = (size_t) g->h1 * g->w1, n5 = (size_t) g->h5 * g->w5, np = (size_t) g->w * g->h;
+  tinta_free_aligned (g->key_coarse);
+  tinta_free_aligned (g->key_coarse16);
+  tinta_free_aligned (g->key_fine);
+  tinta_free_aligned (g->key_a);
+  tinta_free_aligned (g->key_b);
+  g->key_coarse = tinta_alloc_aligned (n * n5 * g->c5, sizeof (float));
+  g->key_coarse16 = tinta_alloc_aligned (n * n5 * g->c5, sizeof (uint16_t));
+  g->key_fine = tinta_alloc_aligned (n * n1 * g->c1, sizeof (float));
+  g->key_a = tinta_alloc_aligned (n * np, sizeof (float));
+  g->key_b = tinta_alloc_aligned (n * np, sizeof (float));
+  g->n_keys = 0;
+  if (!g->key_coarse || !g->key_coarse16 || !g->key_fine || !g->key_a || !g->key_b)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for keyframes");
+  for (int k = 0; k < n; k++)
+    {
+      int st = compute_features (g, keys[k]->L, err);
+      if (st != TINTA_OK)
+        return st;
+      memcpy (g->key_coarse + k * n5 * g->c5, g->coarse, n5 * g->c5 * sizeof (float));
+      memcpy (g->key_coarse16 + k * n5 * g->c5, g->coarse16, n5 * g->c5 * sizeof (uint16_t));
+      memcpy (g->key_fine + k * n1 * g->c1, g->fine, n1 * g->c1 * sizeof (float));
+      memcpy (g->key_a + k * np, keys[k]->a, np * sizeof (float));
+      memcpy (g->key_b + k * np, keys[k]->b, np * sizeof (float));
+    }
+  g->n_keys = n;
+  return build_matmul (g, err);
+}
+
+static int
+coarse_stage (tinta_global *g, tinta_error *err)
+{
+  int n5 = g->h5 * g->w5;
+  size_t M = (size_t) g->n_keys * n5;
+  for (int r0 = 0; r0 < n5; r0 += g->mm_rows[0])
+    {
+      int which = r0 + g->mm_rows[0] <= n5 ? 0 : 1;
+      int rows = g->mm_rows[which];
+      dnnl_memory_t src = NULL, wei = NULL, dst = NULL, scr = NULL;
+      dnnl_memory_desc_t scr_md;
+      dnnl_dims_t sd = { (dnnl_dim_t) g->mm_scratch_bytes };
+      dnnl_memory_desc_init_by_tag (&scr_md, 1, sd, dnnl_u8, dnnl_a);
+      int b16 = g->mm_dt == dnnl_bf16;
+      void *src_ptr = b16 ? (void *) (g->coarse16 + (size_t) r0 * g->c5)
+                          : (void *) (g->coarse + (size_t) r0 * g->c5);
+      dnnl_status_t s = dnnl_memory_create (&src, &g->mm_src[which], nn_engine (), src_ptr);
+      if (s == dnnl_success)
+        s = dnnl_memory_create (&wei, &g->mm_wei, nn_engine (),
+                                b16 ? (void *) g->key_coarse16 : (void *) g->key_coarse);
+      if (s == dnnl_success)
+        s = dnnl_memory_create (&dst, &g->mm_dst[which], nn_engine (), g->sim_block);
+      if (s == dnnl_success)
+        s = dnnl_memory_create (&scr, &scr_md, nn_engine (), g->mm_scratch);
+      if (s == dnnl_success)
+        {
+          dnnl_exec_arg_t args[4] = { { DNNL_ARG_SRC, src }, { DNNL_ARG_WEIGHTS, wei },
+                                      { DNNL_ARG_DST, dst }, { DNNL_ARG_SCRATCHPAD, scr } };
+          s = dnnl_primitive_execute (g->mm[which], g->stream, 4, args);
+          if (s == dnnl_success)
+            s = dnnl_stream_wait (g->stream);
+        }
+      dnnl_memory_destroy (src);
+      dnnl_memory_destroy (wei);
+      dnnl_memory_destroy (dst);
+      dnnl_memory_destroy (scr);
+      if (s != dnnl_success)
+        return nn_dnnl_fail (err, "", s, "coarse matching", "global");
+#pragma omp parallel for schedule(static)
+      for (int r = 0; r < rows; r++)
+        {
+          size_t idx;
+          float v;
+          tinta_match_argmax (g->sim_block + (size_t) r * M, M, &idx, &v);
+          coarse_match *m = &g->matches[r0 + r];
+          m->key = (int) (idx / (size_t) n5);
+          m->cell = (int) (idx % (size_t) n5);
+          m->sim = v;
+        }
+    }
+  return TINTA_OK;
+}
+
+static inline int
+clampi (int v, int lo, int hi)
+{
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static void
+fine_stage (tinta_global *g)
+{
+  const int R = FINE_RADIUS;
+  size_t n1 = (size_t) g->h1 * g->w1, np = (size_t) g->w * g->h;
+#pragma omp parallel for schedule(dynamic, 4)
+  for (int y = 0; y < g->h1; y++)
+    for (int x = 0; x < g->w1; x++)
+      {
+        /* conv1 (y, x) is centred on full-res 2y+1; its fire5 cell m on
+         * 8m+7: the nearest cell is round((2y+1-7)/8). */
+        int cy = clampi ((int) lroundf ((2.0f * y - 6.0f) / 8.0f), 0, g->h5 - 1);
+        int cx = clampi ((int) lroundf ((2.0f * x - 6.0f) / 8.0f), 0, g->w5 - 1);
+        const coarse_match *m = &g->matches[cy * g->w5 + cx];
+        int ky = m->cell / g->w5, kx = m->cell % g->w5;
+        /* Keep the offset from the cell centre, in conv1 units. */
+        int ty = (8 * ky + 7 + (2 * y + 1 - (8 * cy + 7)) - 1) / 2;
+        int tx = (8 * kx + 7 + (2 * x + 1 - (8 * cx + 7)) - 1) / 2;
+        int y0 = clampi (ty - R, 0, g->h1 - 1), y1 = clampi (ty + R + 1, 1, g->h1);
+        int x0 = clampi (tx - R, 0, g->w1 - 1), x1 = clampi (tx + R + 1, 1, g->w1);
+        int by, bx;
+        float sim;
+        tinta_match_window (g->fine + ((size_t) y * g->w1 + x) * g->c1,
+                            g->key_fine + (size_t) m->key * n1 * g->c1, g->w1, g->c1, y0, y1,
+                            x0, x1, &by, &bx, &sim);
+        /* Transfer the keyframe's chroma at the matched position. */
+        int fy = clampi (2 * by + 1, 0, g->h - 1), fx = clampi (2 * bx + 1, 0, g->w - 1);
+        size_t src = (size_t) m->key * np + (size_t) fy * g->w + fx;
+        size_t o = (size_t) y * g->w1 + x;
+        g->grid_a[o] = g->key_a[src];
+        g->grid_b[o] = g->key_b[src];
+        g->grid_conf[o] = sim > 0.0f ? sim : 0.0f;
+      }
+}
+
+/* conv1 grid -> full resolution, bilinear (grid i sits on pixel 2i+1). */
+static void
+upsample (const tinta_global *g, const float *grid, float *out)
+{
+  for (int y = 0; y < g->h; y++)
+    {
+      float gy = (y - 1) * 0.5f;
+      gy = gy < 0 ? 0 : (gy > g->h1 - 1 ? (float) (g->h1 - 1) : gy);
+      int y0 = (int) gy, y1 = y0 + 1 < g->h1 ? y0 + 1 : y0;
+      float fy = gy - (float) y0;
+      for (int x = 0; x < g->w; x++)
+        {
+          float gx = (x - 1) * 0.5f;
+          gx = gx < 0 ? 0 : (gx > g->w1 - 1 ? (float) (g->w1 - 1) : gx);
+          int x0 = (int) gx, x1 = x0 + 1 < g->w1 ? x0 + 1 : x0;
+          float fx = gx - (float) x0;
+          float top = grid[y0 * g->w1 + x0] * (1 - fx) + grid[y0 * g->w1 + x1] * fx;
+          float bot = grid[y1 * g->w1 + x0] * (1 - fx) + grid[y1 * g->w1 + x1] * fx;
+          out[(size_t) y * g->w + x] = top * (1 - fy) + bot * fy;
+        }
+    }
+}
+
+int
+tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, float *conf,
+                      tinta_error *err)
+{
+  if (g->n_keys < 1)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "no keyframe set");
+  int st = compute_features (g, L, err);
+  if (st == TINTA_OK)
+    st = coarse_stage (g, err);
+  if (st != TINTA_OK)
+    return st;
+  fine_stage (g);
+  upsample (g, g->grid_a, a);
+  upsample (g, g->grid_b, b);
+  if (conf)
+    upsample (g, g->grid_conf, conf);
+  return TINTA_OK;
+}
