@@ -12,8 +12,16 @@
  * network predicts a coarse displacement and small kernels that refine
  * around it (sub-pixel shifts, blur, occlusion edges).
  *
- * The kernel is separable, so each output pixel reads n+1 source rows
- * once per row tap, not n^2 bilinear samples. Rows of the output are
+ * Every tap of a pixel shares the same fractional shift, so with
+ * y0 = floor(y + dy), fy = y + dy - y0 (x likewise) the n x n bilinear
+ * taps collapse into one (n+1) x (n+1) window of integer pixels:
+ *
+ *   out = sum_{m,l=0..n} u_m v_l img(clamp(y0 - r + m), clamp(x0 - r + l))
+ *   u_m = kv_m (1 - fy) + kv_{m-1} fy,  v_l = kh_l (1 - fx) + kh_{l-1} fx
+ *   (kv_{-1} = kv_n = 0)
+ *
+ * Clamping the integer indices gives the same value as clamping the
+ * sample coordinates, inside or outside the image. Rows of the output are
  * independent: OpenMP splits them. */
 #include <math.h>
 #include <stddef.h>
@@ -25,14 +33,20 @@
 #define CLONES
 #endif
 
+/* u_m = k_m (1 - f) + k_{m-1} f for m = 0..n. */
 static inline void
-tap_coord (float pos, int size, int *i0, int *i1, float *f)
+tap_weights (const float *k, int n, float f, float *u)
 {
-  float c = pos < 0.0f ? 0.0f : (pos > (float) (size - 1) ? (float) (size - 1) : pos);
-  int i = (int) c;   /* c >= 0: truncation is floor */
-  *i0 = i;
-  *i1 = i + 1 < size ? i + 1 : i;
-  *f = c - (float) i;
+  u[0] = k[0] * (1.0f - f);
+  for (int m = 1; m < n; m++)
+    u[m] = k[m] * (1.0f - f) + k[m - 1] * f;
+  u[n] = k[n - 1] * f;
+}
+
+static inline int
+clampi (int v, int hi)
+{
+  return v < 0 ? 0 : (v > hi ? hi : v);
 }
 
 CLONES void
@@ -44,35 +58,37 @@ tinta_local_apply (const float *const *img, int n_planes, int width, int height,
 #pragma omp parallel for schedule(static)
   for (int y = 0; y < height; y++)
     {
-      int iy0[TINTA_LOCAL_MAX_TAPS], iy1[TINTA_LOCAL_MAX_TAPS];
-      int ix0[TINTA_LOCAL_MAX_TAPS], ix1[TINTA_LOCAL_MAX_TAPS];
-      float fy[TINTA_LOCAL_MAX_TAPS], fx[TINTA_LOCAL_MAX_TAPS];
+      float u[TINTA_LOCAL_MAX_TAPS + 1], v[TINTA_LOCAL_MAX_TAPS + 1];
+      int rows[TINTA_LOCAL_MAX_TAPS + 1], cols[TINTA_LOCAL_MAX_TAPS + 1];
       for (int x = 0; x < width; x++)
         {
           size_t p = (size_t) y * width + x;
-          float dy = disp[2 * p], dx = disp[2 * p + 1];
-          const float *v = kv + p * n, *h = kh + p * n;
-          for (int t = 0; t < n; t++)
+          float sy = (float) y + disp[2 * p], sx = (float) x + disp[2 * p + 1];
+          /* Far outside, every index clamps to the border: keep the
+           * integer conversion in range (a hostile displacement of 1e30
+           * must not overflow int). */
+          sy = sy < -1e6f ? -1e6f : (sy > 1e6f ? 1e6f : sy);
+          sx = sx < -1e6f ? -1e6f : (sx > 1e6f ? 1e6f : sx);
+          float fy0 = floorf (sy), fx0 = floorf (sx);
+          int y0 = (int) fy0, x0 = (int) fx0;
+          tap_weights (kv + p * n, n, sy - fy0, u);
+          tap_weights (kh + p * n, n, sx - fx0, v);
+          for (int m = 0; m <= n; m++)
             {
-              tap_coord ((float) y + dy + (float) (t - r), height, &iy0[t], &iy1[t], &fy[t]);
-              tap_coord ((float) x + dx + (float) (t - r), width, &ix0[t], &ix1[t], &fx[t]);
+              rows[m] = clampi (y0 - r + m, height - 1) * width;
+              cols[m] = clampi (x0 - r + m, width - 1);
             }
           for (int c = 0; c < n_planes; c++)
             {
               const float *im = img[c];
               float acc = 0.0f;
-              for (int i = 0; i < n; i++)
+              for (int m = 0; m <= n; m++)
                 {
-                  const float *row0 = im + (size_t) iy0[i] * width;
-                  const float *row1 = im + (size_t) iy1[i] * width;
-                  float s0 = 0.0f, s1 = 0.0f;
-                  for (int j = 0; j < n; j++)
-                    {
-                      float w0 = h[j] * (1.0f - fx[j]), w1 = h[j] * fx[j];
-                      s0 += w0 * row0[ix0[j]] + w1 * row0[ix1[j]];
-                      s1 += w0 * row1[ix0[j]] + w1 * row1[ix1[j]];
-                    }
-                  acc += v[i] * ((1.0f - fy[i]) * s0 + fy[i] * s1);
+                  const float *row = im + rows[m];
+                  float s = 0.0f;
+                  for (int l = 0; l <= n; l++)
+                    s += v[l] * row[cols[l]];
+                  acc += u[m] * s;
                 }
               out[c][p] = acc;
             }
