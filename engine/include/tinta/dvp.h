@@ -53,6 +53,29 @@ int tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys,
 int tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, float *conf,
                           tinta_error *err);
 
+/* Local strategy: a network on the previous and current gray frames (half
+ * resolution) predicts a displacement, vertical and horizontal kernels
+ * and a confidence per pixel; the previous frame's chroma convolved
+ * around the displacement is the current one (training/dvp_model.py). */
+#define TINTA_LOCAL_MODEL "tinta-dvp-local.safetensors"
+#define TINTA_LOCAL_ARCH  "tinta-dvp-local"
+
+typedef struct tinta_local tinta_local;
+
+int  tinta_local_new (const char *model_path, int width, int height, tinta_local **out,
+                      tinta_error *err);
+void tinta_local_free (tinta_local *l);   /* accepts NULL */
+
+/* Starts from a frame whose colors are known (keyframe or a fused
+ * result): L, a, b planes of the local's size. */
+int tinta_local_reset (tinta_local *l, const float *L, const float *a, const float *b,
+                       tinta_error *err);
+/* Propagates to the next frame: from its L, writes a, b (full size) and,
+ * if conf is not NULL, the confidence in [0, 1] (full size). The result
+ * becomes the state the next call propagates from. */
+int tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *conf,
+                      tinta_error *err);
+
 #ifdef __cplusplus
 }
 #endif

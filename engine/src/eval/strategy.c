@@ -107,8 +107,52 @@ static const tinta_strategy_class global_class = {
   .finalize = global_finalize,
 };
 
+/* local: the trained propagation network, frame to frame (dvp.h). */
+typedef struct {
+  tinta_local *l;
+} local_priv;
+
+static int
+local_init (tinta_strategy *s, tinta_error *err)
+{
+  local_priv *p = s->priv;
+  return tinta_local_new (NULL, s->width, s->height, &p->l, err);
+}
+
+static int
+local_begin (tinta_strategy *s, const tinta_frame *key, tinta_error *err)
+{
+  local_priv *p = s->priv;
+  return tinta_local_reset (p->l, key->L, key->a, key->b, err);
+}
+
+static int
+local_next (tinta_strategy *s, tinta_frame *frame, tinta_error *err)
+{
+  local_priv *p = s->priv;
+  return tinta_local_next (p->l, frame->L, frame->a, frame->b, NULL, err);
+}
+
+static void
+local_finalize (tinta_strategy *s)
+{
+  local_priv *p = s->priv;
+  tinta_local_free (p->l);
+}
+
+static const tinta_strategy_class local_class = {
+  .name = "local",
+  .description = "previous frame's chroma, convolved with predicted kernels around a predicted displacement",
+  .priv_size = sizeof (local_priv),
+  .init = local_init,
+  .begin = local_begin,
+  .next = local_next,
+  .finalize = local_finalize,
+};
+
 static const tinta_strategy_class *const classes[] = {
   &copy_class,
+  &local_class,
   &global_class,
   NULL,
 };
