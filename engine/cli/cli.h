@@ -35,6 +35,13 @@ typedef struct {
  * the error); returns 0 for any other argument. */
 int cli_media_option (int argc, char **argv, int *i, cli_media_opts *o, int *rc);
 
+/* The one positional argument of a command: the first non-option becomes
+ * *input; an unknown option or a second input is a usage error. */
+int cli_positional (const char *cmd, const char *arg, const char **input);
+
+/* Export parameters for a clip: its size and rate, in `format`. */
+void cli_export_params_for (tinta_export_params *p, const tinta_media_info *in, int format);
+
 /* Parses an integer option value in [lo, hi]; prints a usage error. */
 int cli_parse_int (const char *opt, const char *text, long long lo, long long hi,
                    long long *out);

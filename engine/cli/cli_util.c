@@ -108,6 +108,28 @@ cli_media_option (int argc, char **argv, int *i, cli_media_opts *o, int *rc)
   return 1;
 }
 
+int
+cli_positional (const char *cmd, const char *arg, const char **input)
+{
+  if (arg[0] == '-' && arg[1] != '\0')
+    return cli_usage_error ("%s: unknown option '%s'", cmd, arg);
+  if (*input != NULL)
+    return cli_usage_error ("%s takes one input", cmd);
+  *input = arg;
+  return CLI_OK;
+}
+
+void
+cli_export_params_for (tinta_export_params *p, const tinta_media_info *in, int format)
+{
+  tinta_export_params_init (p);
+  p->format = (tinta_format) format;
+  p->width = in->width;
+  p->height = in->height;
+  p->fps_num = in->fps_num;
+  p->fps_den = in->fps_den;
+}
+
 double
 cli_now (void)
 {

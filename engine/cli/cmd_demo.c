@@ -123,12 +123,8 @@ cmd_demo (int argc, char **argv)
         }
       else if (strcmp (argv[i], "--scale-key") == 0)
         key_fit = TINTA_FIT_SCALE;
-      else if (argv[i][0] == '-' && argv[i][1] != '\0')
-        return cli_usage_error ("demo: unknown option '%s'", argv[i]);
-      else if (input == NULL)
-        input = argv[i];
-      else
-        return cli_usage_error ("demo takes one input");
+      else if ((rc = cli_positional ("demo", argv[i], &input)) != CLI_OK)
+        return rc;
     }
   const char *outdir = mo.output;
   long long frames = mo.frames;
@@ -194,12 +190,7 @@ cmd_demo (int argc, char **argv)
   if (st == TINTA_OK)
     {
       tinta_export_params p;
-      tinta_export_params_init (&p);
-      p.format = (tinta_format) format;
-      p.width = in->width;
-      p.height = in->height;
-      p.fps_num = in->fps_num;
-      p.fps_den = in->fps_den;
+      cli_export_params_for (&p, in, format);
       st = tinta_export_frames (video, &p, n, demo_source_cb, &src, cli_progress_cb, cli_abort,
                                 &prog, &err);
       cli_progress_end (&prog);

@@ -35,12 +35,8 @@ cmd_export (int argc, char **argv)
           if (rc != CLI_OK)
             return rc;
         }
-      else if (argv[i][0] == '-' && argv[i][1] != '\0')
-        return cli_usage_error ("export: unknown option '%s'", argv[i]);
-      else if (input == NULL)
-        input = argv[i];
-      else
-        return cli_usage_error ("export takes one input");
+      else if ((rc = cli_positional ("export", argv[i], &input)) != CLI_OK)
+        return rc;
     }
   const char *output = mo.output;
   long long frames = mo.frames;
@@ -55,12 +51,7 @@ cmd_export (int argc, char **argv)
     return cli_report (&err, st);
   const tinta_media_info *in = tinta_media_get_info (src.media);
   tinta_export_params p;
-  tinta_export_params_init (&p);
-  p.format = (tinta_format) format;
-  p.width = in->width;
-  p.height = in->height;
-  p.fps_num = in->fps_num;
-  p.fps_den = in->fps_den;
+  cli_export_params_for (&p, in, format);
   if (crf >= 0)
     p.crf = (int) crf;
   long long n = in->frame_count;

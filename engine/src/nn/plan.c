@@ -367,6 +367,25 @@ bind_weighted (build_ctx *c, dnnl_primitive_desc_t pd, const nn_node *n,
   return TINTA_OK;
 }
 
+/* The common tail of one-input, one-output ops (pooling, resize,
+ * activations, softmax): the primitive from its initialized descriptor. */
+static int
+unary_primitive (build_ctx *c, dnnl_status_t ds, const void *desc, dnnl_primitive_attr_t attr,
+                 nn_step *s, int src_buf, const dnnl_memory_desc_t *src_md, int dst_buf,
+                 const dnnl_memory_desc_t *dst_md, const char *node_name)
+{
+  tinta_nn_plan *p = c->p;
+  tinta_error *err = c->err;
+  dnnl_primitive_desc_t pd = NULL;
+  if (ds == dnnl_success)
+    ds = dnnl_primitive_desc_create (&pd, desc, attr, nn_engine (), NULL);
+  dnnl_primitive_attr_destroy (attr);
+  CHECK_DNNL (ds, "compiling");
+  step_arg (s, DNNL_ARG_SRC, ARG_BUFFER, src_buf, src_md);
+  step_arg (s, DNNL_ARG_DST, ARG_BUFFER, dst_buf, dst_md);
+  return finish_primitive (c, pd, s, node_name, 1);
+}
+
 static int
 compile_node (build_ctx *c, int ni)
 {
@@ -609,27 +628,17 @@ compile_node (build_ctx *c, int ni)
         dnnl_pooling_v2_desc_t d;
         ds = dnnl_pooling_v2_forward_desc_init (&d, dnnl_forward_inference, alg, &src_md, &dst_md,
                                                 strides, kernel, dil, pl, pr);
-        if (ds == dnnl_success)
-          ds = dnnl_primitive_desc_create (&pd, &d, attr, nn_engine (), NULL);
-        dnnl_primitive_attr_destroy (attr);
-        CHECK_DNNL (ds, "compiling");
-        step_arg (s, DNNL_ARG_SRC, ARG_BUFFER, in_buf[0], &src_md);
-        step_arg (s, DNNL_ARG_DST, ARG_BUFFER, out_buf, &dst_md);
+        return unary_primitive (c, ds, &d, attr, s, in_buf[0], &src_md, out_buf, &dst_md,
+                                node_name);
       }
-      break;
     case NN_RESIZE:
       {
         dnnl_resampling_desc_t d;
         ds = dnnl_resampling_forward_desc_init (&d, dnnl_forward_inference, dnnl_resampling_linear,
                                                 NULL, &src_md, &dst_md);
-        if (ds == dnnl_success)
-          ds = dnnl_primitive_desc_create (&pd, &d, attr, nn_engine (), NULL);
-        dnnl_primitive_attr_destroy (attr);
-        CHECK_DNNL (ds, "compiling");
-        step_arg (s, DNNL_ARG_SRC, ARG_BUFFER, in_buf[0], &src_md);
-        step_arg (s, DNNL_ARG_DST, ARG_BUFFER, out_buf, &dst_md);
+        return unary_primitive (c, ds, &d, attr, s, in_buf[0], &src_md, out_buf, &dst_md,
+                                node_name);
       }
-      break;
     case NN_RELU:
     case NN_LEAKY_RELU:
     case NN_SIGMOID:
@@ -641,26 +650,16 @@ compile_node (build_ctx *c, int ni)
         dnnl_eltwise_desc_t d;
         ds = dnnl_eltwise_forward_desc_init (&d, dnnl_forward_inference, alg, &src_md,
                                              n->op == NN_LEAKY_RELU ? n->alpha : 0.0f, 0.0f);
-        if (ds == dnnl_success)
-          ds = dnnl_primitive_desc_create (&pd, &d, attr, nn_engine (), NULL);
-        dnnl_primitive_attr_destroy (attr);
-        CHECK_DNNL (ds, "compiling");
-        step_arg (s, DNNL_ARG_SRC, ARG_BUFFER, in_buf[0], &src_md);
-        step_arg (s, DNNL_ARG_DST, ARG_BUFFER, out_buf, &dst_md);
+        return unary_primitive (c, ds, &d, attr, s, in_buf[0], &src_md, out_buf, &dst_md,
+                                node_name);
       }
-      break;
     case NN_SOFTMAX:
       {
         dnnl_softmax_desc_t d;
         ds = dnnl_softmax_forward_desc_init (&d, dnnl_forward_inference, &src_md, 1);
-        if (ds == dnnl_success)
-          ds = dnnl_primitive_desc_create (&pd, &d, attr, nn_engine (), NULL);
-        dnnl_primitive_attr_destroy (attr);
-        CHECK_DNNL (ds, "compiling");
-        step_arg (s, DNNL_ARG_SRC, ARG_BUFFER, in_buf[0], &src_md);
-        step_arg (s, DNNL_ARG_DST, ARG_BUFFER, out_buf, &dst_md);
+        return unary_primitive (c, ds, &d, attr, s, in_buf[0], &src_md, out_buf, &dst_md,
+                                node_name);
       }
-      break;
     case NN_ADD:
     case NN_MUL:
       {
