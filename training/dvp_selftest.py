@@ -1,0 +1,255 @@
+"""Quick self-test of the colorization training code (no data files needed).
+
+    /usr/bin/python3 training/dvp_selftest.py      # < 60 s on 2 cores
+
+  * dvp_local_apply against the definition written as loops and as n*n
+    grid_samples: random inputs, displacements pointing outside the image,
+    image borders, kernels larger than the image (n = 7 on 4x4), 1-pixel
+    images; gradients (gradcheck in float64); bf16 autocast inputs;
+  * Lab: the engine's constants round-trip every tested 8-bit color;
+  * synthetic motion: the ground-truth flow really moves frame t-1 onto t;
+  * training: a tiny local network on tiny generated sequences, unrolled,
+    must lower its loss; export as a model file, reload, and the file's
+    graph must reproduce the training module.
+
+Ends with `dvp-selftest: N passed, N failed`; exit status 1 on a failure.
+"""
+import os
+import sys
+import tempfile
+import time
+import traceback
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import numpy as np      # noqa: E402
+import torch            # noqa: E402
+import torch.nn.functional as F   # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import dvp_data         # noqa: E402
+import dvp_export       # noqa: E402
+import dvp_model        # noqa: E402
+import dvp_ops          # noqa: E402
+import dvp_train        # noqa: E402
+import tinta_graph as tg   # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def random_case(gen, B, C, H, W, n, amp, dtype=torch.float32):
+    img = torch.randn(B, C, H, W, generator=gen, dtype=dtype)
+    disp = torch.randn(B, 2, H, W, generator=gen, dtype=dtype) * amp
+    kv = torch.softmax(torch.randn(B, n, H, W, generator=gen, dtype=dtype) * 2, 1)
+    kh = torch.softmax(torch.randn(B, n, H, W, generator=gen, dtype=dtype) * 2, 1)
+    return img, disp, kv, kh
+
+
+@test
+def apply_matches_definition():
+    gen = torch.Generator().manual_seed(1)
+    # (B, C, H, W, n, displacement scale): borders everywhere, displacements
+    # far outside, kernels wider than the image, single rows and pixels.
+    cases = [(2, 2, 6, 9, 5, 3.0), (1, 1, 4, 4, 7, 6.0), (1, 3, 5, 3, 3, 10.0),
+             (1, 2, 1, 7, 7, 2.0), (1, 1, 1, 1, 7, 1.5), (2, 1, 7, 5, 7, 0.0)]
+    for B, C, H, W, n, amp in cases:
+        args = random_case(gen, B, C, H, W, n, amp)
+        fast = dvp_ops.dvp_local_apply(*args).double()
+        naive = dvp_ops.dvp_local_apply_naive(*args)
+        grid = dvp_ops.dvp_local_apply_grid(*args).double()
+        assert (fast - naive).abs().max() < 1e-5, (B, C, H, W, n, (fast - naive).abs().max())
+        assert (grid - naive).abs().max() < 1e-5, (B, C, H, W, n)
+    # Integer displacements, one-hot kernels: an exact shift with replicate borders.
+    img = torch.arange(20.0).view(1, 1, 4, 5)
+    disp = torch.zeros(1, 2, 4, 5)
+    disp[:, 0], disp[:, 1] = 1.0, -7.0
+    k = torch.zeros(1, 3, 4, 5)
+    k[:, 1] = 1
+    out = dvp_ops.dvp_local_apply(img, disp, k, k)
+    want = img[:, :, [1, 2, 3, 3], :][..., [0] * 5]
+    assert torch.equal(out, want), out
+
+
+@test
+def apply_gradients():
+    gen = torch.Generator().manual_seed(2)
+    img, disp, kv, kh = random_case(gen, 1, 2, 4, 5, 3, 2.0, torch.float64)
+    disp = disp + 0.37      # keep sample positions off integer grid lines (floor kinks)
+    inputs = [t.clone().requires_grad_() for t in (img, disp, kv, kh)]
+
+    def f(a, d, v, h):
+        # dvp_local_apply works in float32; check the float64 twin of its math
+        return dvp_ops.dvp_local_apply_grid(a, d, v, h)
+    assert torch.autograd.gradcheck(f, inputs, eps=1e-6, atol=1e-5)
+    # The float32 operator's gradients agree with those of the definition.
+    a = [t.detach().float().requires_grad_() for t in inputs]
+    b = [t.detach().float().requires_grad_() for t in inputs]
+    dvp_ops.dvp_local_apply(*a).pow(2).sum().backward()
+    dvp_ops.dvp_local_apply_grid(*b).pow(2).sum().backward()
+    for x, y in zip(a, b):
+        assert (x.grad - y.grad).abs().max() < 1e-4, (x.grad - y.grad).abs().max()
+
+
+@test
+def apply_under_autocast():
+    gen = torch.Generator().manual_seed(3)
+    img, disp, kv, kh = random_case(gen, 2, 3, 8, 8, 7, 4.0)
+    ref = dvp_ops.dvp_local_apply(img, disp, kv, kh)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = dvp_ops.dvp_local_apply(img, disp.bfloat16(), kv, kh)
+    assert out.dtype == torch.float32
+    ref16 = dvp_ops.dvp_local_apply(img, disp.bfloat16().float(), kv, kh)
+    assert (out - ref16).abs().max() < 1e-5
+    assert (out - ref).abs().max() < 0.5
+
+
+@test
+def lab_round_trip():
+    rng = np.random.default_rng(4)
+    rgb = np.concatenate([rng.integers(0, 256, (5000, 3)),
+                          np.array([[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 255, 0],
+                                    [0, 0, 255], [128, 128, 128]])]).astype(np.uint8)
+    lab = dvp_ops.srgb8_to_lab(rgb)
+    assert np.array_equal(dvp_ops.lab_to_srgb8(lab), rgb)
+    assert abs(lab[-5, 0] - 100.0) < 1e-3 and np.abs(lab[-5, 1:]).max() < 1e-2   # D65 white
+    # sRGB red in the scikit-image Lab the engine uses
+    assert np.allclose(lab[-4], [53.2408, 80.0925, 67.2032], atol=2e-3), lab[-4]
+
+
+def tiny_photos(n=4, size=(48, 64), seed=5):
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(n):
+        base = F.interpolate(torch.rand(1, 3, size[0] // 6, size[1] // 6, generator=gen),
+                             size=size, mode='bicubic', align_corners=False)[0]
+        fine = F.interpolate(torch.rand(1, 1, size[0] // 2, size[1] // 2, generator=gen),
+                             size=size, mode='bilinear', align_corners=False)[0]
+        L = (base[:1] * 0.6 + fine * 0.4) * 100
+        ab = (base[1:] - 0.5) * 120
+        out.append(torch.cat([L, ab]).float())
+    return out
+
+
+@test
+def synthetic_flow_is_exact():
+    rng = np.random.default_rng(6)
+    photos = tiny_photos(size=(96, 96))
+    for _ in range(3):
+        s = dvp_data.sample_synthetic(photos, 3, (24, 32), rng, max_shift=4.0)
+        L = torch.from_numpy(s['L'])
+        flow, valid = torch.from_numpy(s['flow']), torch.from_numpy(s['valid'])
+        one = torch.ones(2, 1, 24, 32)
+        warped = dvp_ops.dvp_local_apply(L[:-1], flow[1:], one, one)
+        v = valid[1:]
+        assert v.mean() > 0.3
+        err = ((warped - L[1:]).abs() * v).sum() / v.sum()
+        still = ((L[:-1] - L[1:]).abs() * v).sum() / v.sum()
+        # bilinear re-sampling of the fine texture costs a little; no motion costs a lot
+        assert err < 0.03 and err < 0.25 * still, (err, still)
+
+
+def tiny_batch(rng, photos, B=2, K=3, S=(32, 32)):
+    return dvp_data.make_batch([dvp_data.sample_synthetic(photos, K, S, rng, max_shift=4.0)
+                                for _ in range(B)])
+
+
+@test
+def training_lowers_loss_and_exports():
+    torch.manual_seed(0)
+    cfg = dvp_model.LocalConfig(base=8, widths=[8, 12, 16, 16, 16], taps=7)
+    net = dvp_model.LocalNet(cfg, seed=0).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    photos = tiny_photos()
+    batch = tiny_batch(np.random.default_rng(7), photos)
+    losses = []
+    for _ in range(40):
+        steps, local = dvp_train.unroll(net, batch, bf16=True, with_match=True)
+        assert local['match_logits'].shape[2:] == (49, 4, 4)
+        loss, _ = dvp_train.local_losses(steps, local, batch, w_match=0.1, radius=3)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    first, last = np.mean(losses[:3]), np.mean(losses[-3:])
+    assert last < 0.8 * first, (first, last)
+    # Export and reload: the file's graph computes the training module's function.
+    ckpt = {'model': net.state_dict(), 'cfg': cfg.to_dict(), 'step': 40, 'stage': 'local',
+            'meta': {'command': 'dvp_selftest', 'data': 'tiny generated sequences'}}
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'local.safetensors')
+        for dtype in ('F16', 'BF16'):
+            dvp_export.export_local(ckpt, path, dtype=dtype, verify=False)
+            pair = dvp_export.test_pair(seed=1, size=(40, 56))
+            if dtype == 'F16':
+                dvp_export.verify_local(path, dvp_export.local_from_ckpt(ckpt), *pair, dtype)
+            m = tg.load_model(path, expect_arch=dvp_model.ARCH_LOCAL)
+            assert m.metadata['tinta.dvp.taps'] == '7' and m.dtype == dtype
+            assert m.graph['outputs'] == ['disp', 'kv', 'kh', 'conf']
+
+
+@test
+def export_weights_compute_the_training_function():
+    # the residual head of the soft-argmax variant is not scaled, the others are
+    for radius, soft in ((0, False), (3, False), (3, True)):
+        cfg = dvp_model.LocalConfig(base=8, widths=[8, 8, 8, 8, 8], taps=5, corr_radius=radius,
+                                    soft_argmax=soft)
+        net = dvp_model.LocalNet(cfg, seed=3)
+        with torch.no_grad():
+            for p in net.trainable_parameters():
+                p.add_(torch.randn_like(p) * 0.05)
+        g = tg.GraphModule(net.graph.to_dict(), net.export_weights())
+        x, y = torch.rand(1, 1, 20, 36), torch.rand(1, 1, 20, 36)
+        a, b = net(x, y), g(x, y)
+        for k in a:
+            assert (a[k] - b[k]).abs().max() < 1e-5, (radius, k)
+        assert a['disp'].abs().max() > 0.01
+
+
+@test
+def cost_volume_is_a_correlation():
+    cfg = dvp_model.LocalConfig(base=8, widths=[8, 8, 8, 8, 8], taps=5, corr_radius=2,
+                                soft_argmax=True)
+    net = dvp_model.LocalNet(cfg, seed=4)
+    x = torch.rand(1, 1, 40, 64)
+    y = torch.roll(x, (8, -16), (2, 3))
+    o = net.net(x, y, outputs=['corr', 'feat3_p', 'feat3_c', 'corr_disp'])
+    fp, fc = o['feat3_p'], o['feat3_c']
+    R, k = 2, 5
+    pad = F.pad(fp, (R, R, R, R))
+    want = torch.stack([(fc * pad[:, :, i:i + fc.shape[2], j:j + fc.shape[3]]).mean(1)
+                        for i in range(k) for j in range(k)], 1)
+    assert (want - o['corr']).abs().max() < 1e-5
+    # the soft-argmax's fixed weights: offsets times the 1/8 cell
+    w = net.net.weight_dict()['corr_disp.weight'][:, :, 0, 0]
+    assert w[:, 0].tolist() == [-16.0, -16.0] and w[:, k * k - 1].tolist() == [16.0, 16.0]
+    assert not any(p.requires_grad for n, p in zip(net.net.weight_names, net.net.params)
+                   if n.startswith('corr'))
+
+
+def main():
+    torch.set_num_threads(2)
+    t0 = time.time()
+    passed = failed = 0
+    for fn in TESTS:
+        t = time.time()
+        try:
+            fn()
+            passed += 1
+            print('ok   %-36s %.1f s' % (fn.__name__, time.time() - t))
+        except Exception:
+            failed += 1
+            print('FAIL %s' % fn.__name__)
+            traceback.print_exc()
+    print('dvp-selftest: %.0f s' % (time.time() - t0))
+    print('dvp-selftest: %d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

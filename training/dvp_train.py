@@ -1,0 +1,410 @@
+"""Trains the colorization model, one stage at a time (design.md section 2).
+
+    /usr/bin/python3 training/dvp_train.py --stage local --steps 4000
+    /usr/bin/python3 training/dvp_train.py --stage local --resume ~/.cache/tinta/runs/local-...
+
+Stage `local`: the local network (dvp_model.LocalNet) on unrolled sequences
+of K frames: frame 0 gives the true chroma, every next step propagates the
+*predicted* chroma of the step before with dvp_ops.dvp_local_apply, with a
+loss at every step, so the network sees (and learns to limit) its own drift.
+Gradients flow through the whole recursion (no detach): the operator is a
+convex combination of the previous chroma, so they cannot explode, and the
+kernels of step t get credit for what their colors do at steps t+1...
+
+Losses per step (all L1 means unless said):
+  ab      |ab_local - ab_true|  (ab/110 units)          -- the paper's
+  photo   |apply(L_prev) - L_cur| with the same disp and kernels (L/100) --
+          luminance has far more texture than chroma: a strong, dense motion
+          signal on real clips, where no true flow exists
+  flow    |disp - true flow| in px on synthetic samples where the content is
+          visible in both frames, weight W_FLOW                  -- teaches large
+          displacements quickly; the kernels then only fix the residual
+  conf    BCE(conf, exp(-(|da| + |db|) / CONF_TAU)) with |da|+|db| the local
+          chroma error in Lab units (target not differentiated): conf says
+          how right the propagated color is, which is what fusion needs
+  match   cross-entropy of the cost volume's softmax (1/8 resolution) against
+          the true flow of synthetic data, weight W_MATCH (match_loss): the
+          matching features learn from a dense, direct signal
+
+Outputs in the run directory (default ~/.cache/tinta/runs/<stage>-<date>):
+train.csv (losses every --log-every steps), val.csv (validation PSNR),
+last.pt (every --ckpt-minutes), best.pt (best validation PSNR), run.log.
+
+Validation: the held-out clips of dvp_data.VAL_CLIPS, from two start frames
+each, frame 0's chroma propagated over VAL_LEN-1 frames with the true L,
+chroma upsampled to full resolution, PSNR on 8-bit RGB against the original
+frames -- the evaluation protocol of design.md section 4 on other clips.
+
+The `fusion` stage plugs in at `unroll`: the same loop, with the fused
+chroma (fusion net on the local and global estimates) propagated instead
+of the local one; `build_stage` is where its networks and losses go.
+"""
+import os
+
+# Another engineer's jobs share these 2 cores: spinning OpenMP threads then
+# make every op several times slower (measured 0.1 s -> 1.2 s for one
+# operator call); passive waiting costs ~nothing when the cores are free.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import argparse        # noqa: E402
+import csv             # noqa: E402
+import datetime        # noqa: E402
+import json            # noqa: E402
+import math            # noqa: E402
+import shlex           # noqa: E402
+import sys             # noqa: E402
+import time            # noqa: E402
+
+import numpy as np     # noqa: E402
+import torch           # noqa: E402
+import torch.nn.functional as F   # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import dvp_data        # noqa: E402
+import dvp_model       # noqa: E402
+import dvp_ops         # noqa: E402
+
+W_PHOTO = 0.5
+W_FLOW = 0.01          # per pixel of displacement error
+W_CONF = 0.05
+CONF_TAU = 8.0
+W_MATCH = 0.1         # Lab units of |da| + |db| at which the target is 1/e
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--stage', choices=('local', 'fusion'), default='local')
+    p.add_argument('--out', help='run directory (default ~/.cache/tinta/runs/<stage>-<date>)')
+    p.add_argument('--resume', metavar='DIR', help='continue the run in DIR from its last.pt')
+    p.add_argument('--steps', type=int, default=4000)
+    p.add_argument('--batch', type=int, default=8)
+    p.add_argument('--unroll', type=int, default=4, help='frames per sequence (K)')
+    p.add_argument('--crop', default='112x144', help='HxW of the half-resolution crops')
+    p.add_argument('--lr', type=float, default=5e-4)
+    p.add_argument('--warmup', type=int, default=200)
+    p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--base', type=int, default=24, help='U-Net channels at full resolution')
+    p.add_argument('--taps', type=int, default=7, help='kernel taps n (odd)')
+    p.add_argument('--corr-radius', type=int, default=3,
+                   help='cost volume radius in 1/8-resolution cells (0: none)')
+    p.add_argument('--soft-argmax', action='store_true',
+                   help='coarse displacement = soft-argmax of the cost volume (see dvp_model)')
+    p.add_argument('--synth', type=float, default=0.5, help='fraction of synthetic sequences')
+    p.add_argument('--max-shift', type=float, default=24.0,
+                   help='largest synthetic translation per frame, half-res px')
+    p.add_argument('--w-photo', type=float, default=W_PHOTO, help='photometric loss weight')
+    p.add_argument('--w-flow', type=float, default=W_FLOW, help='flow loss weight (per px)')
+    p.add_argument('--w-conf', type=float, default=W_CONF, help='confidence loss weight')
+    p.add_argument('--w-match', type=float, default=W_MATCH,
+                   help='cost volume cross-entropy weight (synthetic flow)')
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--log-every', type=int, default=25)
+    p.add_argument('--val-every', type=int, default=400)
+    p.add_argument('--ckpt-minutes', type=float, default=4.0)
+    p.add_argument('--no-bf16', action='store_true', help='train in float32')
+    args = p.parse_args(argv)
+    args.crop = tuple(int(v) for v in args.crop.lower().split('x'))
+    if args.taps % 2 == 0:
+        p.error('--taps must be odd')
+    return args
+
+
+# ---------------------------------------------------------------------------
+# the unrolled recursion
+
+def run_local(net, L, bf16, with_match=False):
+    """Local network on every consecutive pair of a (B, K, 1, H, W)
+    sequence, as one batch (its inputs do not depend on the recursion).
+    Returns f32 tensors (B, K-1, C, H, W)."""
+    B, K, _, H, W = L.shape
+    g_prev = L[:, :-1].reshape(B * (K - 1), 1, H, W).contiguous(memory_format=torch.channels_last)
+    g_cur = L[:, 1:].reshape(B * (K - 1), 1, H, W).contiguous(memory_format=torch.channels_last)
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+        out = net(g_prev, g_cur, with_match=with_match)
+    return {k: v.float().contiguous().view(B, K - 1, v.shape[1], v.shape[2], v.shape[3])
+            for k, v in out.items()}
+
+
+def unroll(net, batch, bf16, fusion=None, with_match=False):
+    """Propagates frame 0's true chroma through the sequence.  Returns
+    (list of per-step dicts with the predictions, the local outputs).
+    `fusion(t, local_ab, local, batch)` (fusion stage) returns the chroma to
+    propagate; without it the local estimate is propagated."""
+    L, ab_true = batch['L'], batch['ab']
+    local = run_local(net, L, bf16, with_match)
+    ab = ab_true[:, 0]
+    steps = []
+    for t in range(1, L.shape[1]):
+        src = torch.cat([ab, L[:, t - 1]], 1)   # chroma and gray share disp and kernels
+        y = dvp_ops.dvp_local_apply(src, local['disp'][:, t - 1], local['kv'][:, t - 1],
+                                    local['kh'][:, t - 1])
+        step = {'t': t, 'ab_local': y[:, :2], 'L_warp': y[:, 2:]}
+        ab = step['ab_local'] if fusion is None else fusion(t, step['ab_local'], local, batch)
+        step['ab'] = ab
+        steps.append(step)
+    return steps, local
+
+
+def match_loss(logits, flow, valid, radius):
+    """Cross-entropy of the cost volume's softmax against the true flow of
+    each 1/8 cell (synthetic data, cells visible in both frames): the
+    target spreads over the 4 integer offsets around flow/cell
+    (bilinear weights).  A direct, dense signal for the matching
+    features -- through the soft-argmax alone they learn far too slowly."""
+    B, D, h, w = logits.shape
+    k = 2 * radius + 1
+    cell = flow.shape[-2] / h
+    f = F.adaptive_avg_pool2d(flow * valid, (h, w))
+    v = F.adaptive_avg_pool2d(valid, (h, w))
+    ok = (v > 0.9).float()
+    f = (f / v.clamp(min=1e-6) / cell).clamp(-radius, radius)
+    fy, fx = f[:, 0] + radius, f[:, 1] + radius           # in [0, 2R]
+    y0, x0 = fy.floor().clamp(max=k - 2), fx.floor().clamp(max=k - 2)
+    wy, wx = fy - y0, fx - x0
+    target = torch.zeros(B, k, k, h, w)
+    for dy, wyy in ((0, 1 - wy), (1, wy)):
+        for dx, wxx in ((0, 1 - wx), (1, wx)):
+            idx = ((y0 + dy) * k + (x0 + dx)).long().unsqueeze(1)
+            target.view(B, D, h, w).scatter_add_(1, idx, (wyy * wxx).unsqueeze(1))
+    logp = F.log_softmax(logits.float(), 1)
+    ce = -(target.view(B, D, h, w) * logp).sum(1, keepdim=True)
+    return (ce * ok).sum() / ok.sum().clamp(min=1.0)
+
+
+def local_losses(steps, local, batch, w_photo=W_PHOTO, w_flow=W_FLOW, w_conf=W_CONF,
+                 w_match=0.0, radius=0):
+    L, ab_true, flow, valid = batch['L'], batch['ab'], batch['flow'], batch['valid']
+    terms = {'ab': 0.0, 'photo': 0.0, 'flow': 0.0, 'conf': 0.0, 'match': 0.0}
+    for s in steps:
+        t = s['t']
+        err = (s['ab_local'] - ab_true[:, t]).abs()
+        terms['ab'] = terms['ab'] + err.mean()
+        terms['photo'] = terms['photo'] + (s['L_warp'] - L[:, t]).abs().mean()
+        v = valid[:, t]
+        terms['flow'] = terms['flow'] + ((local['disp'][:, t - 1] - flow[:, t]).abs() * v).sum() \
+            / (2 * v.sum()).clamp(min=1.0)
+        target = torch.exp(-err.detach().sum(1, keepdim=True) * dvp_ops.AB_SCALE / CONF_TAU)
+        conf = local['conf'][:, t - 1].clamp(1e-5, 1 - 1e-5)
+        terms['conf'] = terms['conf'] + F.binary_cross_entropy(conf, target)
+        if 'match_logits' in local:
+            terms['match'] = terms['match'] + match_loss(local['match_logits'][:, t - 1],
+                                                         flow[:, t], valid[:, t], radius)
+    n = len(steps)
+    terms = {k: v / n for k, v in terms.items()}
+    total = (terms['ab'] + w_photo * terms['photo'] + w_flow * terms['flow']
+             + w_conf * terms['conf'] + w_match * terms['match'])
+    return total, terms
+
+
+# ---------------------------------------------------------------------------
+# validation
+
+class Validator:
+    """Held-out clips, propagated from VAL_STARTS with the true L; PSNR on
+    8-bit RGB at full resolution after bilinear chroma upsampling."""
+
+    def __init__(self, data):
+        self.items = []
+        for clip in data.val:
+            full_lab = np.stack([dvp_ops.srgb8_to_lab(f) for f in clip['rgb']])
+            for s in dvp_data.VAL_STARTS:
+                if s + dvp_data.VAL_LEN > min(len(clip['lab']), len(clip['rgb'])):
+                    continue
+                sl = slice(s, s + dvp_data.VAL_LEN)
+                half = clip['lab'][sl].astype(np.float32)
+                self.items.append({'name': '%s@%d' % (clip['name'], s),
+                                   'L': torch.from_numpy(half[:, :1] / dvp_ops.L_SCALE),
+                                   'ab': torch.from_numpy(half[:, 1:] / dvp_ops.AB_SCALE),
+                                   'full_L': full_lab[sl, :, :, 0], 'rgb': clip['rgb'][sl]})
+        self.copy = self._score(lambda it: [it['ab'][0].numpy()] * (dvp_data.VAL_LEN - 1))
+
+    def _score(self, predict):
+        per = {}
+        for it in self.items:
+            preds = predict(it)
+            H, W = it['full_L'].shape[1:]
+            ps = []
+            for t, ab in enumerate(preds, start=1):
+                ab_full = dvp_ops.upsample_ab(ab * dvp_ops.AB_SCALE, (H, W))
+                lab = np.concatenate([it['full_L'][t][None], ab_full], 0).transpose(1, 2, 0)
+                ps.append(dvp_ops.rgb_psnr(dvp_ops.lab_to_srgb8(lab), it['rgb'][t]))
+            per[it['name']] = float(np.mean(ps))
+        return float(np.mean(list(per.values()))), per
+
+    @torch.no_grad()
+    def __call__(self, net, bf16):
+        net.eval()
+
+        def predict(it):
+            batch = {'L': it['L'][None], 'ab': it['ab'][None]}
+            steps, _ = unroll(net, batch, bf16)
+            return [s['ab'][0].numpy() for s in steps]
+        try:
+            return self._score(predict)
+        finally:
+            net.train()
+
+
+# ---------------------------------------------------------------------------
+# the run
+
+def build_stage(args):
+    if args.stage == 'local':
+        cfg = dvp_model.LocalConfig(base=args.base, taps=args.taps, corr_radius=args.corr_radius,
+                                    soft_argmax=args.soft_argmax)
+        return dvp_model.LocalNet(cfg, seed=args.seed), cfg
+    # Fusion stage: load the best local network (frozen or fine-tuned at a
+    # low rate), build the global matcher and dvp_model's fusion graph, and
+    # pass `fusion` to unroll(); losses: local_losses + L1 on the fused ab.
+    raise SystemExit('dvp_train: stage fusion is not implemented yet')
+
+
+def lr_at(step, args):
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    p = (step - args.warmup) / max(1, args.steps - args.warmup)
+    return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, p))))
+
+
+def save_ckpt(path, net, opt, step, best, args, cfg, extra=None):
+    state = {'model': net.state_dict(), 'opt': opt.state_dict(), 'step': step, 'best': best,
+             'args': vars(args), 'cfg': cfg.to_dict(), 'stage': args.stage,
+             'time': datetime.datetime.now().isoformat(timespec='seconds')}
+    state.update(extra or {})
+    tmp = path + '.tmp'
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+class Logger:
+    def __init__(self, out):
+        self.f = open(os.path.join(out, 'run.log'), 'a')
+
+    def __call__(self, *a):
+        line = ' '.join(str(x) for x in a)
+        print(line, flush=True)
+        self.f.write(line + '\n')
+        self.f.flush()
+
+
+def append_csv(path, row):
+    new = not os.path.exists(path)
+    with open(path, 'a', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=list(row))
+        if new:
+            w.writeheader()
+        w.writerow(row)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    command = ' '.join(shlex.quote(a) for a in [sys.executable] + sys.argv)
+    resume = None
+    if args.resume:
+        args.out = os.path.abspath(os.path.expanduser(args.resume))
+        resume = torch.load(os.path.join(args.out, 'last.pt'))
+        saved = resume['args']
+        for k in ('stage', 'batch', 'unroll', 'crop', 'lr', 'warmup', 'seed', 'base', 'taps',
+                  'corr_radius', 'soft_argmax', 'synth', 'max_shift', 'w_photo', 'w_flow',
+                  'w_conf', 'w_match'):
+            if k in saved:
+                setattr(args, k, tuple(saved[k]) if k == 'crop' else saved[k])
+    if not args.out:
+        stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M')
+        args.out = os.path.expanduser('~/.cache/tinta/runs/%s-%s' % (args.stage, stamp))
+    os.makedirs(args.out, exist_ok=True)
+    log = Logger(args.out)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    bf16 = not args.no_bf16
+    log('dvp-train: %s' % command)
+    log('dvp-train: run directory %s' % args.out)
+
+    data = dvp_data.Data(crop=args.crop)
+    log('dvp-train: data: %s' % data.describe())
+    net, cfg = build_stage(args)
+    net = net.to(memory_format=torch.channels_last)
+    params, flops = dvp_model.graph_cost(net.graph.to_dict(), net.graph.weight_shapes,
+                                         {'g_prev': (240, 427), 'g_cur': (240, 427)})
+    params_train = net.trainable_parameters()
+    opt = torch.optim.Adam(params_train, lr=args.lr)
+    log('dvp-train: %s network %s: %d parameters (%d trained), %.2f GFLOP per frame at 427x240'
+        % (args.stage, json.dumps(cfg.to_dict()), params, sum(p.numel() for p in params_train),
+           flops / 1e9))
+    step, best = 0, -1.0
+    if resume:
+        net.load_state_dict(resume['model'])
+        opt.load_state_dict(resume['opt'])
+        step, best = resume['step'], resume['best']
+        log('dvp-train: resumed at step %d (best validation %.3f dB)' % (step, best))
+    validator = Validator(data)
+    log('dvp-train: validation on %d sequences of %d frames; copy-frame-0 baseline %.3f dB %s'
+        % (len(validator.items), dvp_data.VAL_LEN, validator.copy[0],
+           json.dumps({k: round(v, 2) for k, v in validator.copy[1].items()})))
+    meta = {'command': command, 'data': data.describe(), 'params': params, 'flops': flops}
+
+    def validate_and_keep():
+        nonlocal best
+        t0 = time.time()
+        psnr, per = validator(net, bf16)
+        row = {'step': step, 'elapsed_s': round(time.time() - start, 1), 'psnr': round(psnr, 4),
+               'copy_psnr': round(validator.copy[0], 4)}
+        row.update({k: round(v, 3) for k, v in per.items()})
+        append_csv(os.path.join(args.out, 'val.csv'), row)
+        mark = ''
+        if psnr > best:
+            best = psnr
+            save_ckpt(os.path.join(args.out, 'best.pt'), net, opt, step, best, args, cfg,
+                      {'meta': meta, 'val_psnr': psnr})
+            mark = ' (best)'
+        log('dvp-train: step %d validation %.3f dB%s (copy %.3f), %.1f s'
+            % (step, psnr, mark, validator.copy[0], time.time() - t0))
+
+    start = time.time()
+    last_ckpt = time.time()
+    window, window_t = [], time.time()
+    net.train()
+    while step < args.steps:
+        rng = np.random.default_rng([args.seed, step])
+        batch = dvp_data.sample_batch(data, args.batch, args.unroll, args.crop, rng,
+                                      synth_fraction=args.synth, max_shift=args.max_shift)
+        lr = lr_at(step, args)
+        for gr in opt.param_groups:
+            gr['lr'] = lr
+        use_match = args.w_match > 0 and args.corr_radius > 0
+        steps, local = unroll(net, batch, bf16, with_match=use_match)
+        loss, terms = local_losses(steps, local, batch, args.w_photo, args.w_flow, args.w_conf,
+                                   args.w_match, args.corr_radius)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(params_train, 1.0)
+        opt.step()
+        step += 1
+        window.append([loss.item()] + [float(terms[k]) for k in ('ab', 'photo', 'flow', 'conf')]
+                      + [float(gnorm), float(terms['match'])])
+        if step % args.log_every == 0 or step == args.steps:
+            m = np.mean(window, 0)
+            rate = len(window) / (time.time() - window_t)
+            row = {'step': step, 'elapsed_s': round(time.time() - start, 1), 'lr': '%.3g' % lr,
+                   'loss': round(m[0], 5), 'ab': round(m[1], 5), 'photo': round(m[2], 5),
+                   'flow_px': round(m[3], 4), 'conf_bce': round(m[4], 4),
+                   'grad_norm': round(m[5], 3), 'match_ce': round(m[6], 4),
+                   'steps_per_s': round(rate, 3)}
+            append_csv(os.path.join(args.out, 'train.csv'), row)
+            log('dvp-train: step %(step)d loss %(loss).4f ab %(ab).4f photo %(photo).4f '
+                'flow %(flow_px).2f px conf %(conf_bce).3f match %(match_ce).3f '
+                '|g| %(grad_norm).2f lr %(lr)s '
+                '%(steps_per_s).2f steps/s' % row)
+            window, window_t = [], time.time()
+        if step % args.val_every == 0 or step == args.steps:
+            validate_and_keep()
+        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == args.steps:
+            save_ckpt(os.path.join(args.out, 'last.pt'), net, opt, step, best, args, cfg,
+                      {'meta': meta})
+            last_ckpt = time.time()
+    log('dvp-train: done, %d steps, best validation %.3f dB, %s' % (step, best, args.out))
+
+
+if __name__ == '__main__':
+    main()
