@@ -14,7 +14,7 @@ gen -f lavfi -i "testsrc2=size=320x240:rate=30000/1001" -frames:v 60 -c:v libx26
 check "info succeeds" test $? -eq 0
 check "info reports 60 frames at 30000/1001" grep -q "320x240, 60 frames, 30000/1001 fps" "$S/info"
 
-"$CLI" demo "$S/clip.mp4" -o "$S/out" >"$S/demo" 2>"$S/demo.err" </dev/null
+"$CLI" demo "$S/clip.mp4" --strategy copy -o "$S/out" >"$S/demo" 2>"$S/demo.err" </dev/null
 check "demo succeeds ($(cat "$S/demo.err"))" test $? -eq 0
 check "result has 60 frames" test "$(frames_of "$S/out/result.mp4")" = 60
 rate=$("$FFPROBE" -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$S/out/result.mp4")
@@ -34,6 +34,12 @@ mean=$(sed -n 's/^mean: psnr25=\([0-9.]*\) .*/\1/p' "$S/eval")
 demo25=${psnr%% *}
 check "eval ($mean) and demo ($demo25) agree" awk -v a="$mean" -v b="$demo25" 'BEGIN { d = a - b; exit !(d < 0.6 && d > -0.6) }'
 check "eval writes its JSON" grep -q '"psnr25"' "$S/eval.json"
+
+# Without --strategy the demo uses the best strategy whose model is built,
+# and says which.
+"$CLI" demo "$S/clip.mp4" --frames 6 -o "$S/best" >"$S/best.out" 2>&1 </dev/null
+check "demo with the default strategy succeeds ($(tail -1 "$S/best.out"))" test $? -eq 0
+check "demo names its strategy" grep -qE "^strategy: (local|global|copy) " "$S/best.out"
 
 # PNG-sequence demo output is a folder of PNGs, one per frame.
 "$CLI" demo "$S/clip.mp4" --format png --frames 12 -o "$S/png" >/dev/null 2>&1 </dev/null
