@@ -3,6 +3,7 @@
  * float reduction may not be reordered). */
 #include <math.h>
 #include <string.h>
+#include "core/bf16.h"
 #include "dvp/match.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -81,9 +82,5 @@ CLONES void
 tinta_match_to_bf16 (const float *src, uint16_t *dst, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    {
-      uint32_t x;
-      memcpy (&x, &src[i], sizeof x);
-      dst[i] = (uint16_t) ((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);   /* finite inputs */
-    }
+    dst[i] = tinta_f32_to_bf16 (src[i]);
 }

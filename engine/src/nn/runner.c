@@ -3,6 +3,7 @@
  * runner and reused for every frame. */
 #include <stdlib.h>
 #include <string.h>
+#include "core/bf16.h"
 #include "core/internal.h"
 #include "nn/nn_internal.h"
 
@@ -195,13 +196,6 @@ tinta_nn_run (tinta_nn_runner *r, const float *const *inputs, tinta_abort_fn abo
   return TINTA_OK;
 }
 
-static float
-bf16_to_f32 (uint16_t v)
-{
-  union { uint32_t u; float f; } x = { (uint32_t) v << 16 };
-  return x.f;
-}
-
 const float *
 tinta_nn_runner_output (tinta_nn_runner *r, const char *name, int *ch, int *h, int *w)
 {
@@ -229,7 +223,7 @@ tinta_nn_runner_output (tinta_nn_runner *r, const char *name, int *ch, int *h, i
         return NULL;
       const uint16_t *src = r->buffers[bi];
       for (size_t i = 0; i < n; i++)
-        f[i] = bf16_to_f32 (src[i]);
+        f[i] = tinta_bf16_to_f32 (src[i]);
       r->f32_views[v] = f;
     }
   return r->f32_views[v];

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "core/fileutil.h"
+#include "core/bf16.h"
 #include "core/internal.h"
 #include "nn/safetensors.h"
 
@@ -143,7 +144,7 @@ tinta_tensor_to_f32 (const tinta_tensor *t, float *dst)
       break;
     case TINTA_DT_BF16:
       for (size_t i = 0; i < n; i++, p += 2)
-        dst[i] = bits_float ((uint32_t) (p[0] | p[1] << 8) << 16);
+        dst[i] = tinta_bf16_to_f32 ((uint16_t) (p[0] | p[1] << 8));
       break;
     default:
       break;

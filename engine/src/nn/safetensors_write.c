@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "core/fileutil.h"
+#include "core/bf16.h"
 #include "core/internal.h"
 #include "nn/safetensors.h"
 
@@ -62,15 +63,6 @@ f32_to_f16 (float f)
   if (rest > half || (rest == half && (q & 1u)))
     q++;
   return (uint16_t) (sign | q);
-}
-
-static uint16_t
-f32_to_bf16 (float f)
-{
-  uint32_t x = float_bits (f);
-  if ((x & 0x7fffffffu) > 0x7f800000u)
-    return (uint16_t) ((x >> 16) | 0x0040u);
-  return (uint16_t) ((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
 
 /* ---- Writer ------------------------------------------------------------ */
@@ -190,7 +182,7 @@ store_tensor (unsigned char *dst, const float *src, size_t numel, tinta_dtype dt
   for (size_t i = 0; i < numel; i++)
     {
       uint32_t u = dtype == TINTA_DT_F32 ? float_bits (src[i])
-                   : dtype == TINTA_DT_F16 ? f32_to_f16 (src[i]) : f32_to_bf16 (src[i]);
+                   : dtype == TINTA_DT_F16 ? f32_to_f16 (src[i]) : tinta_f32_to_bf16 (src[i]);
       for (size_t b = 0; b < tinta_dtype_size (dtype); b++)
         *dst++ = (unsigned char) (u >> (8 * b));
     }
