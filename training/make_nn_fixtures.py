@@ -369,6 +369,32 @@ INVALID_WHY = {
 }
 
 
+# ---------------------------------------------------------------------------
+# bundles (docs/model-format.md): parts chosen by arch
+
+def make_bundles(srcdir, outdir):
+    """bundle/two.safetensors: parts `first` (the conv_basic fixture's
+    network, arch tinta-test-conv_basic) and `second` (conv_groups_f16's, F16);
+    the C test runs each part on its fixture's inputs and must get exactly
+    the plain file's outputs.  bundle/no_arch.safetensors: part `p` lacks
+    its arch (INVALID_DATA)."""
+    os.makedirs(outdir, exist_ok=True)
+    parts = []
+    for part, name in (('first', 'conv_basic'), ('second', 'conv_groups_f16')):
+        m = tg.load_model(os.path.join(srcdir, name + '.safetensors'))
+        parts.append((part, m.arch, m.graph, m.weights, m.dtype))
+    tg.save_bundle(os.path.join(outdir, 'two.safetensors'), parts,
+                   extra_metadata={'generator': 'training/make_nn_fixtures.py'})
+    graph, weights = _tiny()
+    g = json.loads(json.dumps(graph))
+    for node in g['nodes']:
+        node['weight'], node['bias'] = 'p/' + node['weight'], 'p/' + node['bias']
+    tg.write_safetensors(os.path.join(outdir, 'no_arch.safetensors'),
+                         {'p/' + k: v for k, v in weights.items()},
+                         {'tinta.arch': 'tinta-dvp', 'tinta.version': '1', 'tinta.parts': 'p',
+                          'tinta.part.p.graph': json.dumps(g)})
+
+
 def _chw(shapes):
     return ', '.join('%s %s' % (k, '×'.join(map(str, v))) for k, v in shapes.items())
 
@@ -391,6 +417,7 @@ def main():
             name, dtype if has_weights else 'none', _chw(ins), _chw(outs), sizes[0], sizes[1],
             covers))
     make_invalid(os.path.join(outdir, 'invalid'))
+    make_bundles(outdir, os.path.join(outdir, 'bundle'))
     with open(os.path.join(outdir, 'README.md'), 'w') as f:
         f.write(README_HEAD + '\n'.join(rows) + '\n' + README_INVALID)
         for name, expect, _ in INVALID:

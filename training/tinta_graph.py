@@ -26,6 +26,7 @@ A Tinta network is a safetensors file whose metadata holds a JSON graph
 Run with Debian's PyTorch: /usr/bin/python3 (tests: training/test_tinta_graph.py).
 """
 import json
+import re
 import math
 import os
 import struct
@@ -761,8 +762,54 @@ def save_model(path, graph, weights, arch, version=FORMAT_VERSION, dtype='F32',
     write_safetensors(path, {k: v.detach().float().to(tdt) for k, v in weights.items()}, meta)
 
 
+def save_bundle(path, parts, arch='tinta-dvp', extra_metadata=None):
+    """Writes several networks into one file (docs/model-format.md,
+    bundles): parts is a list of (part name, arch, graph, weights, dtype);
+    part P's weights are stored as "P/<name>" and its graph (metadata
+    tinta.part.P.graph) names them so."""
+    meta = {'tinta.arch': arch, 'tinta.version': str(FORMAT_VERSION),
+            'tinta.parts': ','.join(p[0] for p in parts)}
+    tensors = {}
+    for name, part_arch, graph, weights, dtype in parts:
+        if dtype not in DTYPES:
+            raise GraphError('dtype must be one of %s' % ', '.join(DTYPES))
+        if not re.fullmatch(r'[A-Za-z0-9_-]{1,32}', name):
+            raise GraphError('bad part name %r' % name)
+        if isinstance(graph, str):
+            graph = _strict_json(graph)
+        validate_graph(graph, {k: tuple(v.shape) for k, v in weights.items()})
+        g = json.loads(json.dumps(graph))
+        for node in g['nodes']:
+            for key in ('weight', 'bias'):
+                if node.get(key):
+                    node[key] = '%s/%s' % (name, node[key])
+        meta['tinta.part.%s.arch' % name] = part_arch
+        meta['tinta.part.%s.graph' % name] = json.dumps(g, separators=(',', ':'))
+        for k, v in weights.items():
+            tensors['%s/%s' % (name, k)] = v.detach().float().to(DTYPES[dtype][0])
+    for k, v in (extra_metadata or {}).items():
+        if k in meta:
+            raise GraphError('metadata key %s is set by save_bundle' % k)
+        meta[k] = v
+    write_safetensors(path, tensors, meta)
+
+
 def load_model(path, expect_arch=None):
+    """A model file, or the part of a bundle whose arch is expect_arch."""
     tensors, meta = read_safetensors(path)
+    if 'tinta.parts' in meta:
+        if expect_arch is None:
+            raise GraphError('%s is a bundle (%s): name the arch to load'
+                             % (path, meta['tinta.parts']))
+        for name in meta['tinta.parts'].split(','):
+            if meta.get('tinta.part.%s.arch' % name) == expect_arch:
+                prefix = name + '/'
+                tensors = {k: v for k, v in tensors.items() if k.startswith(prefix)}
+                meta = dict(meta, **{'tinta.arch': expect_arch,
+                                     'tinta.graph': meta['tinta.part.%s.graph' % name]})
+                break
+        else:
+            raise GraphError('%s: the bundle has no %s network' % (path, expect_arch))
     for key in ('tinta.arch', 'tinta.version', 'tinta.graph'):
         if key not in meta:
             raise GraphError('%s: metadata %s missing' % (path, key))

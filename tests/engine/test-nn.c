@@ -23,11 +23,17 @@ static double worst_f32, worst_bf16;
 
 #define to_nhwc(t) tu_tensor_to_nhwc (t)
 
+/* Runs the network of fixture `name` on its inputs and compares with its
+ * reference outputs; model_path/arch (may be NULL) load it from elsewhere
+ * (a bundle). */
 static int
-run_fixture (const char *name, tinta_nn_precision prec)
+run_fixture_from (const char *name, const char *model_path, const char *arch,
+                  tinta_nn_precision prec)
 {
   char mpath[4096], iopath[4096];
   snprintf (mpath, sizeof mpath, "%s/%s.safetensors", data_dir, name);
+  if (model_path != NULL)
+    snprintf (mpath, sizeof mpath, "%s", model_path);
   snprintf (iopath, sizeof iopath, "%s/%s.io.safetensors", data_dir, name);
   tinta_error err = { 0 };
   tinta_nn_model *model = NULL;
@@ -37,7 +43,7 @@ run_fixture (const char *name, tinta_nn_precision prec)
   int ok = 1;
   float *owned[64] = { 0 };
 
-  CHECK_STATUS (tinta_nn_model_load (mpath, NULL, &model, &err), TINTA_OK, &err);
+  CHECK_STATUS (tinta_nn_model_load (mpath, arch, &model, &err), TINTA_OK, &err);
   CHECK_STATUS (tinta_safetensors_open (iopath, &io, &err), TINTA_OK, &err);
   if (model == NULL || io == NULL)
     goto out;
@@ -110,6 +116,37 @@ out:
   tinta_safetensors_free (io);
   tinta_nn_model_free (model);
   return ok;
+}
+
+static int
+run_fixture (const char *name, tinta_nn_precision prec)
+{
+  return run_fixture_from (name, NULL, NULL, prec);
+}
+
+/* Bundles (docs/model-format.md): each part, chosen by its arch, computes
+ * its fixture's function; no arch, an unknown arch, or a part without an
+ * arch are INVALID_DATA. */
+static void
+check_bundles (void)
+{
+  char two[4200], bad[4200];
+  snprintf (two, sizeof two, "%s/bundle/two.safetensors", data_dir);
+  snprintf (bad, sizeof bad, "%s/bundle/no_arch.safetensors", data_dir);
+  CHECK (run_fixture_from ("conv_basic", two, "tinta-test-conv_basic", TINTA_NN_F32));
+  CHECK (run_fixture_from ("conv_groups_f16", two, "tinta-test-conv_groups_f16", TINTA_NN_F32));
+  tinta_nn_model *m = NULL;
+  tinta_error err = { 0 };
+  CHECK_STATUS (tinta_nn_model_load (two, NULL, &m, &err), TINTA_ERR_INVALID_DATA, &err);
+  CHECK (strstr (err.message, "bundle") != NULL);
+  CHECK_STATUS (tinta_nn_model_load (two, "tinta-test-pool", &m, &err), TINTA_ERR_INVALID_DATA,
+                &err);
+  CHECK (strstr (err.message, "tinta-test-pool") != NULL);
+  CHECK_STATUS (tinta_nn_model_load (bad, "anything", &m, &err), TINTA_ERR_INVALID_DATA, &err);
+  CHECK (m == NULL);
+  CHECK_STATUS (tinta_nn_model_load (two, "tinta-test-conv_basic", &m, &err), TINTA_OK, &err);
+  CHECK (m != NULL && strcmp (tinta_nn_model_arch (m), "tinta-test-conv_basic") == 0);
+  tinta_nn_model_free (m);
 }
 
 typedef struct {
@@ -351,5 +388,6 @@ main (void)
     free (names[i]);
   check_bad_graphs ();
   check_invalid_fixtures ();
+  check_bundles ();
   return tinta_test_end ("nn");
 }

@@ -465,7 +465,7 @@ parse_names (parse_ctx *c, const cJSON *arr, const char *what)
 
 int
 nn_graph_parse (const char *json, const tinta_safetensors *st, const char *path,
-                nn_graph *g, tinta_error *err)
+                const char *prefix, nn_graph *g, tinta_error *err)
 {
   parse_ctx c = { st, path, err, NULL };
   cJSON *root = NULL;
@@ -560,8 +560,9 @@ nn_graph_parse (const char *json, const tinta_safetensors *st, const char *path,
         }
       g->outputs[g->n_outputs++] = v;
     }
+  size_t plen = prefix ? strlen (prefix) : 0;
   for (size_t i = 0; i < tinta_safetensors_count (st); i++)
-    if (!c.used[i])
+    if (!c.used[i] && strncmp (tinta_safetensors_at (st, i)->name, prefix ? prefix : "", plen) == 0)
       {
         status = tinta_fail (err, TINTA_ERR_INVALID_DATA, path,
                              "tensor '%s' is not used by the graph",

@@ -54,9 +54,11 @@ typedef struct {
   int      *outputs;                   /* value ids */
 } nn_graph;
 
-/* Parses `json` (the tinta.graph metadata) against the file's tensors. */
+/* Parses `json` (the tinta.graph metadata) against the file's tensors.
+ * prefix (NULL: none) restricts the "every tensor is used" rule to the
+ * tensors whose names start with it: a bundle's part (docs/model-format.md). */
 int  nn_graph_parse (const char *json, const tinta_safetensors *st, const char *path,
-                     nn_graph *graph, tinta_error *err);
+                     const char *prefix, nn_graph *graph, tinta_error *err);
 void nn_graph_clear (nn_graph *graph);
 
 /* Value id of a graph input or node by name, or -1. */

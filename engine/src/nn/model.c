@@ -1,6 +1,8 @@
 /* Loading a model file: safetensors + graph metadata -> tinta_nn_model,
  * and the process-wide oneDNN engine. */
 #include <pthread.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
@@ -50,6 +52,45 @@ tinta_nn_cpu_has_bf16 (void)
   return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
 }
 
+/* A bundle (docs/model-format.md) holds several networks: tinta.parts
+ * lists them; part P has tinta.part.P.arch and tinta.part.P.graph, and its
+ * weights are named "P/...".  The part is chosen by the expected arch. */
+#define MAX_PARTS 8
+
+static int
+find_part (tinta_nn_model *m, const char *parts, const char *expect_arch, char *name,
+           size_t size, tinta_error *err)
+{
+  if (expect_arch == NULL)
+    return tinta_fail (err, TINTA_ERR_INVALID_DATA, m->path,
+                       "the file is a bundle of networks (%s): name the one to load", parts);
+  const char *p = parts;
+  for (int i = 0; i < MAX_PARTS && *p; i++)
+    {
+      size_t len = strcspn (p, ",");
+      if (len == 0 || len >= size || len > 32)
+        break;
+      memcpy (name, p, len);
+      name[len] = '\0';
+      for (size_t k = 0; k < len; k++)
+        if (!(isalnum ((unsigned char) name[k]) || name[k] == '_' || name[k] == '-'))
+          return tinta_fail (err, TINTA_ERR_INVALID_DATA, m->path, "bad part name in tinta.parts");
+      char key[96];
+      snprintf (key, sizeof key, "tinta.part.%s.arch", name);
+      const char *arch = tinta_safetensors_metadata (m->st, key);
+      if (arch == NULL)
+        return tinta_fail (err, TINTA_ERR_INVALID_DATA, m->path, "bundle part '%s' has no arch",
+                           name);
+      if (strcmp (arch, expect_arch) == 0)
+        return TINTA_OK;
+      p += len;
+      if (*p == ',')
+        p++;
+    }
+  return tinta_fail (err, TINTA_ERR_INVALID_DATA, m->path,
+                     "the bundle (%.200s) has no '%s' network", parts, expect_arch);
+}
+
 static int
 finish_load (tinta_nn_model *m, const char *expect_arch, tinta_error *err)
 {
@@ -64,14 +105,27 @@ finish_load (tinta_nn_model *m, const char *expect_arch, tinta_error *err)
     return tinta_fail (err, TINTA_ERR_INVALID_DATA, m->path,
                        "model format version '%s' is not supported (this build reads %d)",
                        version, TINTA_GRAPH_VERSION);
-  if (expect_arch != NULL && strcmp (arch, expect_arch) != 0)
+  const char *parts = tinta_safetensors_metadata (m->st, "tinta.parts");
+  const char *graph_key = "tinta.graph";
+  char part[40], key[96], prefix[48];
+  if (parts != NULL)
+    {
+      int st = find_part (m, parts, expect_arch, part, sizeof part, err);
+      if (st < 0)
+        return st;
+      snprintf (key, sizeof key, "tinta.part.%s.graph", part);
+      snprintf (prefix, sizeof prefix, "%s/", part);
+      graph_key = key;
+      arch = expect_arch;
+    }
+  else if (expect_arch != NULL && strcmp (arch, expect_arch) != 0)
     return tinta_fail (err, TINTA_ERR_INVALID_DATA, m->path,
                        "model is a '%s', expected a '%s'", arch, expect_arch);
   m->arch = strdup (arch);
   if (m->arch == NULL)
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, m->path, "out of memory");
-  return nn_graph_parse (tinta_safetensors_metadata (m->st, "tinta.graph"), m->st, m->path,
-                         &m->graph, err);
+  return nn_graph_parse (tinta_safetensors_metadata (m->st, graph_key), m->st, m->path,
+                         parts ? prefix : NULL, &m->graph, err);
 }
 
 static int
