@@ -363,6 +363,112 @@ def sample_synthetic(photos, K, S, rng, max_shift=24.0, elastic=1.5, max_patches
             'flow': flow, 'valid': valid}
 
 
+# ---------------------------------------------------------------------------
+# the engine's stage-1 results, for the fusion stage
+
+DUMP_TOOL = os.environ.get('TINTA_DVP_DUMP', os.path.join(os.path.dirname(os.path.abspath(
+    __file__)), '..', 'build', 'training', 'tinta-dvp-dump'))
+
+
+def _dump_dir(local_model):
+    """Dumps depend on the local model that made the chains: one folder per
+    model file (its sha256's first 12 hex digits)."""
+    import hashlib
+    with open(local_model, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    return os.path.join(CACHE, 'dump', digest)
+
+
+def dump_path(folder, name, backward):
+    return os.path.join(folder, '%s__%s.npy' % (name.replace('/', '__'), 'bwd' if backward else 'fwd'))
+
+
+def prepare_dumps(local_model, features, root=TRAIN_ROOT):
+    """Runs tinta-dvp-dump (training/dvp_dump.c) on every clip: the
+    engine's local chain and global match from the first frame (forward)
+    and, for training clips, from the last frame (backward).  Returns the
+    folder.  Validation clips get forward dumps only (VAL_FRAMES frames)."""
+    folder = _dump_dir(local_model)
+    os.makedirs(folder, exist_ok=True)
+    todo = []
+    for c in read_manifest(root):
+        is_val = c['name'] in VAL_CLIPS
+        for backward in ((False,) if is_val else (False, True)):
+            path = dump_path(folder, c['name'], backward)
+            if os.path.exists(path):
+                continue
+            cmd = [DUMP_TOOL, os.path.join(root, c['name']), path, '--model', local_model,
+                   '--features', features]
+            if backward:
+                cmd.append('--backward')
+            if is_val:
+                cmd += ['--frames', str(VAL_FRAMES)]
+            todo.append((c['name'], cmd))
+    for name, cmd in todo:
+        subprocess.run(cmd, check=True)
+        log('dumped %s' % os.path.basename(cmd[2]))
+    return folder
+
+
+class FusionData:
+    """Windows of real clips with the engine's stage-1 results (dumps of
+    prepare_dumps), for the fusion stage.  A window is K frames in the
+    direction of propagation, starting p0 frames after the keyframe
+    (first frame forward, last frame backward); its first chroma -- the
+    state the recursion starts from -- is the true one with probability
+    TRUE_START (and always at the keyframe), else the engine's local chain
+    at p0: drifted like the inputs the fusion meets far from a keyframe.
+    No brightness jitter: the global match was computed on the true L."""
+
+    TRUE_START = 0.3
+
+    def __init__(self, data, folder):
+        self.data = data
+        self.items = []
+        for c in data.train:
+            for backward in (False, True):
+                path = dump_path(folder, c['name'], backward)
+                if not os.path.exists(path):
+                    raise RuntimeError('%s missing: run prepare_dumps' % path)
+                d = np.load(path)
+                if d.shape[0] != c['lab'].shape[0] or d.shape[2:] != c['lab'].shape[2:]:
+                    raise RuntimeError('%s: shape %s does not match the clip %s'
+                                       % (path, d.shape, c['lab'].shape))
+                self.items.append({'name': c['name'], 'lab': c['lab'], 'dump': d,
+                                   'backward': backward})
+        self.val = []
+        for c in data.val:
+            d = np.load(dump_path(folder, c['name'], False))
+            self.val.append({'name': c['name'], 'lab': c['lab'][:len(d)], 'dump': d,
+                             'rgb': c['rgb'][:len(d)]})
+
+    def sample(self, K, S, rng):
+        Sh, Sw = S
+        it = self.items[rng.integers(len(self.items))]
+        lab, dump = it['lab'], it['dump']
+        T, _, H, W = lab.shape
+        p0 = int(rng.integers(T - K + 1))
+        pos = p0 + np.arange(K)
+        idx = T - 1 - pos if it['backward'] else pos
+        y, x = rng.integers(H - Sh + 1), rng.integers(W - Sw + 1)
+        crop = (slice(y, y + Sh), slice(x, x + Sw))
+        seq = lab[idx][:, :, crop[0], crop[1]].astype(np.float32)
+        dmp = dump[idx][:, :, crop[0], crop[1]].astype(np.float32)
+        start = seq[0, 1:] if p0 == 0 or rng.random() < self.TRUE_START else dmp[0, :2]
+        out = {'L': seq[:, :1] / dvp_ops.L_SCALE, 'ab': seq[:, 1:] / dvp_ops.AB_SCALE,
+               'ab_start': start / dvp_ops.AB_SCALE, 'ab_global': dmp[:, 2:4] / dvp_ops.AB_SCALE,
+               'sim_global': dmp[:, 4:5],
+               't_key': np.broadcast_to(np.minimum(pos, 64.0).astype(np.float32)[:, None, None,
+                                                                                 None] / 64.0,
+                                        (K, 1, Sh, Sw))}
+        if rng.random() < 0.5:
+            out = {k: v[..., ::-1] for k, v in out.items()}
+        return out
+
+    def batch(self, B, K, S, rng):
+        return make_batch([self.sample(K, S, rng) for _ in range(B)])
+
+
 def make_batch(samples):
     return {k: torch.from_numpy(np.ascontiguousarray(np.stack([s[k] for s in samples]),
                                                      dtype=np.float32))

@@ -138,6 +138,59 @@ def export_local(ckpt, out, dtype='F16', verify=True):
     return diffs
 
 
+def fusion_from_ckpt(ckpt):
+    net = dvp_model.FusionNet(dvp_model.FusionConfig.from_dict(ckpt['cfg']))
+    net.load_state_dict(ckpt['model'])
+    return net.eval()
+
+
+def fusion_metadata(ckpt, dtype):
+    meta = ckpt.get('meta', {})
+    return {
+        'tinta.dvp.stage': 'fusion',
+        'tinta.dvp.input': 'half resolution, NHWC: g_cur, l_warp = L/100; ab_local, ab_global '
+                           '= ab/110; conf_local, sim_global in [0,1]; t_key = min(frames '
+                           'since the keyframe, 64)/64 (training/dvp_model.py '
+                           'build_fusion_graph)',
+        'tinta.dvp.chroma_scale': '%g' % dvp_ops.AB_SCALE,
+        'tinta.dvp.outputs': 'ab (ab/110, the chroma the next local step propagates); blend',
+        'training.command': meta.get('command', ''),
+        'training.steps': str(ckpt.get('step', '')),
+        'training.validation_psnr_db': '%.3f' % ckpt.get('val_psnr', ckpt.get('best', -1)),
+        'training.local_checkpoint': meta.get('local_ckpt', ''),
+        'training.data': meta.get('data', ''),
+        'training.args': str(ckpt.get('args', {})),
+        'training.checkpoint_time': ckpt.get('time', ''),
+        'export.date': datetime.datetime.now().isoformat(timespec='seconds'),
+        'export.weights': dtype,
+    }
+
+
+@torch.no_grad()
+def export_fusion(ckpt, out, dtype='F16'):
+    """Writes the fusion model and checks the file against training on
+    smooth generated inputs: parity (1) to TOL_SAME, 16-bit weights (2) to
+    5e-3 on ab (ab/110 units)."""
+    net = fusion_from_ckpt(ckpt)
+    tg.save_model(out, net.graph.to_dict(), net.export_weights(), arch=dvp_model.ARCH_FUSION,
+                  dtype=dtype, extra_metadata=fusion_metadata(ckpt, dtype))
+    g = torch.Generator().manual_seed(3)
+    x = {}
+    for name, c in dvp_model.FUSION_INPUTS:
+        v = torch.nn.functional.interpolate(torch.rand(1, c, 8, 12, generator=g), size=(64, 96),
+                                            mode='bicubic', align_corners=False)
+        x[name] = v - 0.5 if name.startswith('ab') else v.clamp(0, 1)
+    loaded = tg.load_model(out, expect_arch=dvp_model.ARCH_FUSION).module().eval()
+    rounded = dvp_model.FusionNet(net.cfg)
+    tdt = tg.DTYPES[dtype][0]
+    rounded.load_state_dict({k: v.to(tdt).float() for k, v in net.state_dict().items()})
+    got, same, exact = loaded(**x)['ab'], rounded.eval()(**x)['ab'], net(**x)['ab']
+    d_same, d_round = (got - same).abs().max().item(), (got - exact).abs().max().item()
+    assert d_same < TOL_SAME, d_same
+    assert dtype == 'BF16' or d_round < TOL_ROUNDED['ab'], d_round
+    return {'ab': (d_same, d_round)}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description='Export a dvp_train.py checkpoint as a model file.')
     p.add_argument('checkpoint')
@@ -146,11 +199,15 @@ def main(argv=None):
     args = p.parse_args(argv)
     torch.set_num_threads(2)
     ckpt = torch.load(os.path.expanduser(args.checkpoint))
-    if ckpt.get('stage', 'local') != 'local':
-        raise SystemExit('dvp_export: only the local stage exists so far')
-    diffs = export_local(ckpt, args.output, args.dtype)
+    stage = ckpt.get('stage', 'local')
+    if stage == 'fusion':
+        diffs = export_fusion(ckpt, args.output, args.dtype)
+        arch = dvp_model.ARCH_FUSION
+    else:
+        diffs = export_local(ckpt, args.output, args.dtype)
+        arch = dvp_model.ARCH_LOCAL
     print('dvp-export: wrote %s (%s, %s weights, step %s)'
-          % (args.output, dvp_model.ARCH_LOCAL, args.dtype, ckpt.get('step')))
+          % (args.output, arch, args.dtype, ckpt.get('step')))
     for k, (a, b) in diffs.items():
         print('dvp-export: %-4s max |file - training| %.2e (same rounded weights), '
               '%.2e (vs float32 weights)' % (k, a, b))

@@ -275,7 +275,108 @@ def graph_cost(graph_dict, weight_shapes, sizes):
     return params, flops
 
 
-# Fusion stage (next): build_fusion_graph(cfg) on (g_cur, ab_local, conf_local,
-# ab_global, sim_global, photometric residual) -> ab, plus the global
-# matcher's fine-tuned SqueezeNet; dvp_train.py's `fusion` stage plugs a
-# FusionNet into the same unrolled loop (see dvp_train.unroll).
+# ---------------------------------------------------------------------------
+# fusion and refinement (stage `fusion`, arch `tinta-dvp-fusion`)
+
+ARCH_FUSION = 'tinta-dvp-fusion'
+FUSION_INPUTS = (('g_cur', 1), ('l_warp', 1), ('ab_local', 2), ('conf_local', 1),
+                 ('ab_global', 2), ('sim_global', 1), ('t_key', 1))
+T_KEY_SCALE = 64.0      # t_key = min(frames since the keyframe, 64) / 64
+BLEND_LOGIT = 2.0       # the blend starts at sigmoid(2) = 0.88 local, 0.12 global
+
+
+class FusionConfig:
+    def __init__(self, widths=None, alpha=0.1):
+        self.widths = widths or [16, 24, 32, 48]   # finest (half res) first
+        self.alpha = alpha
+
+    def to_dict(self):
+        return {'widths': self.widths, 'alpha': self.alpha}
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d['widths'], d['alpha'])
+
+
+def build_fusion_graph(cfg):
+    """Fusion and refinement at the local network's half resolution.
+
+    Inputs (all half resolution): g_cur = L/100 of the frame; l_warp = the
+    previous L/100 moved by the local step's displacement and kernels (its
+    difference with g_cur shows where the local step failed: occlusions,
+    wrong motion); ab_local and ab_global = ab/110 of the two strategies;
+    conf_local (the local network's confidence); sim_global (the global
+    match's similarity); t_key = min(frames since the keyframe, 64)/64,
+    a constant plane (drift grows with it, so global deserves more weight
+    far from the keyframe).
+
+    Output: ab = ab_global + w (ab_local - ab_global) + residual, with w a
+    per-pixel sigmoid blend and the residual a refinement (colours neither
+    strategy has, e.g. at disocclusions both get wrong).  The explicit blend
+    keeps the untrained network close to the local result and makes what
+    it learned readable (w is the `blend` output).  ab_local - ab_global
+    is a fixed 1x1 convolution (weights `fixed_diff`, frozen).
+
+    U-Net with one conv per level at half resolution (the costliest level:
+    the network stays ~2 GFLOP at 427x240) and two below."""
+    g = tg.Graph()
+    act = dict(activation='leaky_relu', alpha=cfg.alpha)
+    ins = {name: g.input(name, c) for name, c in FUSION_INPUTS}
+    x = g.concat('in', *[ins[name] for name, _ in FUSION_INPUTS])
+    skips = []
+    for lvl, w in enumerate(cfg.widths):
+        x = g.conv2d('enc%da' % lvl, x, w, 3, stride=1 if lvl == 0 else 2, padding=1, **act)
+        if lvl > 0:
+            x = g.conv2d('enc%db' % lvl, x, w, 3, padding=1, **act)
+        skips.append(x)
+    for lvl in range(len(cfg.widths) - 2, -1, -1):
+        w = cfg.widths[lvl]
+        up = g.resize('up%d' % lvl, x, 'bilinear', size_of=skips[lvl])
+        x = g.conv2d('dec%da' % lvl, g.concat('cat%d' % lvl, up, skips[lvl]), w, 3, padding=1,
+                     **act)
+        if lvl > 0:
+            x = g.conv2d('dec%db' % lvl, x, w, 3, padding=1, **act)
+    blend = g.conv2d('blend', x, 1, 3, padding=1, activation='sigmoid', precision='f32')
+    res = g.conv2d('res', x, 2, 3, padding=1, precision='f32')
+    diff = g.conv2d('fixed_diff', g.concat('both', ins['ab_local'], ins['ab_global']), 2, 1,
+                    bias=False, precision='f32')
+    mixed = g.add('mixed', ins['ab_global'], g.mul('weighted', diff, blend))
+    ab = g.add('ab', mixed, res)
+    g.output(ab, blend)
+    return g
+
+
+def fusion_fixed_weights():
+    w = torch.zeros(2, 4, 1, 1)
+    w[0, 0], w[0, 2], w[1, 1], w[1, 3] = 1.0, -1.0, 1.0, -1.0
+    return {'fixed_diff.weight': w}
+
+
+class FusionNet(torch.nn.Module):
+    """Training twin of the fusion graph.  forward(**inputs) -> dict(ab,
+    blend); inputs as named in FUSION_INPUTS, (B, C, H, W)."""
+
+    def __init__(self, cfg, seed=0, weights=None):
+        super().__init__()
+        self.cfg = cfg
+        self.graph = build_fusion_graph(cfg)
+        if weights is None:
+            weights = self.graph.init_weights(torch.Generator().manual_seed(seed))
+            for name in ('blend', 'res'):
+                weights[name + '.weight'].zero_()
+                weights[name + '.bias'].zero_()
+            weights['blend.bias'].fill_(BLEND_LOGIT)
+            weights.update(fusion_fixed_weights())
+        self.net = tg.GraphModule(self.graph.to_dict(), weights)
+        for name, p in zip(self.net.weight_names, self.net.params):
+            if name.startswith('fixed_'):
+                p.requires_grad_(False)
+
+    def trainable_parameters(self):
+        return [p for p in self.parameters() if p.requires_grad]
+
+    def forward(self, **inputs):
+        return self.net(**inputs)
+
+    def export_weights(self):
+        return self.net.export_weights()

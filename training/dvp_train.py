@@ -103,8 +103,20 @@ def parse_args(argv=None):
     p.add_argument('--val-every', type=int, default=400)
     p.add_argument('--ckpt-minutes', type=float, default=4.0)
     p.add_argument('--no-bf16', action='store_true', help='train in float32')
+    p.add_argument('--local-ckpt', metavar='PT',
+                   help='fusion stage: the stage-1 checkpoint whose local network runs '
+                        '(frozen) in the recursion')
+    p.add_argument('--local-model', default=os.path.join(HERE, '..', 'models',
+                                                         'tinta-dvp-local.safetensors'),
+                   help='fusion stage: the local model file the engine dumps were made with')
+    p.add_argument('--features-model', default=os.path.join(
+                       HERE, '..', 'build', 'models', 'squeezenet1_1-features.safetensors'),
+                   help='fusion stage: the SqueezeNet features the engine dumps use')
+    p.add_argument('--fusion-widths', default='16,24,32,48',
+                   help='fusion U-Net channels per level, half resolution first')
     args = p.parse_args(argv)
     args.crop = tuple(int(v) for v in args.crop.lower().split('x'))
+    args.fusion_widths = [int(v) for v in str(args.fusion_widths).strip('[]').split(',')]
     if args.taps % 2 == 0:
         p.error('--taps must be odd')
     return args
@@ -129,18 +141,24 @@ def run_local(net, L, bf16, with_match=False):
 def unroll(net, batch, bf16, fusion=None, with_match=False):
     """Propagates frame 0's true chroma through the sequence.  Returns
     (list of per-step dicts with the predictions, the local outputs).
-    `fusion(t, local_ab, local, batch)` (fusion stage) returns the chroma to
-    propagate; without it the local estimate is propagated."""
+    `fusion(t, step, local, batch)` (fusion stage) returns the chroma to
+    propagate; without it the local estimate is propagated.  The recursion
+    starts from batch['ab_start'] if given (the fusion stage's drifted
+    starts), else from the true chroma of frame 0."""
     L, ab_true = batch['L'], batch['ab']
-    local = run_local(net, L, bf16, with_match)
-    ab = ab_true[:, 0]
+    if fusion is None:
+        local = run_local(net, L, bf16, with_match)
+    else:
+        with torch.no_grad():
+            local = run_local(net, L, bf16)
+    ab = batch['ab_start'] if 'ab_start' in batch else ab_true[:, 0]
     steps = []
     for t in range(1, L.shape[1]):
         src = torch.cat([ab, L[:, t - 1]], 1)   # chroma and gray share disp and kernels
         y = dvp_ops.dvp_local_apply(src, local['disp'][:, t - 1], local['kv'][:, t - 1],
                                     local['kh'][:, t - 1])
         step = {'t': t, 'ab_local': y[:, :2], 'L_warp': y[:, 2:]}
-        ab = step['ab_local'] if fusion is None else fusion(t, step['ab_local'], local, batch)
+        ab = step['ab_local'] if fusion is None else fusion(t, step, local, batch)
         step['ab'] = ab
         steps.append(step)
     return steps, local
@@ -249,15 +267,172 @@ class Validator:
 # ---------------------------------------------------------------------------
 # the run
 
+def setup_network(args, net, sizes, log, resume):
+    """Optimizer, cost log line, resume; returns (params, flops, trained
+    parameters, optimizer, step, best)."""
+    params, flops = dvp_model.graph_cost(net.graph.to_dict(), net.graph.weight_shapes, sizes)
+    params_train = net.trainable_parameters()
+    opt = torch.optim.Adam(params_train, lr=args.lr)
+    log('dvp-train: %s network %s: %d parameters (%d trained), %.2f GFLOP per frame at 427x240'
+        % (args.stage, json.dumps(net.cfg.to_dict()), params,
+           sum(p.numel() for p in params_train), flops / 1e9))
+    step, best = 0, -1.0
+    if resume:
+        net.load_state_dict(resume['model'])
+        opt.load_state_dict(resume['opt'])
+        step, best = resume['step'], resume['best']
+        log('dvp-train: resumed at step %d (best validation %.3f dB)' % (step, best))
+    return params, flops, params_train, opt, step, best
+
+
 def build_stage(args):
     if args.stage == 'local':
         cfg = dvp_model.LocalConfig(base=args.base, taps=args.taps, corr_radius=args.corr_radius,
                                     soft_argmax=args.soft_argmax)
         return dvp_model.LocalNet(cfg, seed=args.seed), cfg
-    # Fusion stage: load the best local network (frozen or fine-tuned at a
-    # low rate), build the global matcher and dvp_model's fusion graph, and
-    # pass `fusion` to unroll(); losses: local_losses + L1 on the fused ab.
-    raise SystemExit('dvp_train: stage fusion is not implemented yet')
+    cfg = dvp_model.FusionConfig(widths=args.fusion_widths)
+    return dvp_model.FusionNet(cfg, seed=args.seed), cfg
+
+
+def load_local(path):
+    """The stage-1 local network of a checkpoint, frozen, in eval mode."""
+    ck = torch.load(path)
+    if ck.get('stage') != 'local':
+        raise SystemExit('%s is not a local-stage checkpoint' % path)
+    net = dvp_model.LocalNet(dvp_model.LocalConfig.from_dict(ck['cfg']))
+    net.load_state_dict(ck['model'])
+    net = net.to(memory_format=torch.channels_last).eval()
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net, ck
+
+
+def make_fusion_step(fnet, bf16):
+    """The `fusion` callback of unroll(): the fusion network on the local
+    step's outputs and the dumped global match of frame t."""
+    def fuse(t, step, local, batch):
+        x = {'g_cur': batch['L'][:, t], 'l_warp': step['L_warp'],
+             'ab_local': step['ab_local'], 'conf_local': local['conf'][:, t - 1],
+             'ab_global': batch['ab_global'][:, t], 'sim_global': batch['sim_global'][:, t],
+             't_key': batch['t_key'][:, t]}
+        x = {k: v.contiguous(memory_format=torch.channels_last) for k, v in x.items()}
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
+            out = fnet(**x)
+        step['blend'] = out['blend'].float()
+        return out['ab'].float()
+    return fuse
+
+
+class FusionValidator(Validator):
+    """Held-out clips from frame 0 over all their dumped frames (36): the
+    fused chain (fusion network in the loop), and once, the engine's local
+    chain and global match of the dumps, scored like Validator."""
+
+    def __init__(self, fdata):
+        self.items = []
+        for c in fdata.val:
+            full_lab = np.stack([dvp_ops.srgb8_to_lab(f) for f in c['rgb']])
+            n = len(c['dump'])
+            half = c['lab'][:n].astype(np.float32)
+            dump = c['dump'].astype(np.float32)
+            t_key = np.minimum(np.arange(n), 64.0).astype(np.float32) / 64.0
+            self.items.append({
+                'name': c['name'], 'full_L': full_lab[:, :, :, 0], 'rgb': c['rgb'],
+                'batch': {'L': torch.from_numpy(half[None, :, :1] / dvp_ops.L_SCALE),
+                          'ab': torch.from_numpy(half[None, :, 1:] / dvp_ops.AB_SCALE),
+                          'ab_global': torch.from_numpy(dump[None, :, 2:4] / dvp_ops.AB_SCALE),
+                          'sim_global': torch.from_numpy(dump[None, :, 4:5]),
+                          't_key': torch.from_numpy(np.ascontiguousarray(np.broadcast_to(
+                              t_key[None, :, None, None, None], (1, n, 1) + half.shape[2:])))},
+                'dump': dump})
+        self.local = self._score(lambda it: [d[:2] / dvp_ops.AB_SCALE for d in it['dump'][1:]])
+        self.glob = self._score(lambda it: [d[2:4] / dvp_ops.AB_SCALE for d in it['dump'][1:]])
+        self.copy = self._score(lambda it: [it['dump'][0, :2] / dvp_ops.AB_SCALE]
+                                * (len(it['dump']) - 1))
+
+    @torch.no_grad()
+    def __call__(self, lnet, fnet, bf16):
+        fnet.eval()
+        fuse = make_fusion_step(fnet, bf16)
+
+        def predict(it):
+            steps, _ = unroll(lnet, it['batch'], bf16, fusion=fuse)
+            return [s['ab'][0].numpy() for s in steps]
+        try:
+            return self._score(predict)
+        finally:
+            fnet.train()
+
+
+def main_fusion(args, log, command, resume=None):
+    """Stage `fusion`: the fusion network in the unrolled recursion, the
+    local network of --local-ckpt frozen (see training/README.md for why),
+    on windows of the real training clips with the engine's dumps."""
+    bf16 = not args.no_bf16
+    if not args.local_ckpt:
+        raise SystemExit('dvp_train: --stage fusion needs --local-ckpt (a stage-1 best.pt)')
+    lnet, lck = load_local(os.path.expanduser(args.local_ckpt))
+    log('dvp-train: local network of %s (step %d, validation %.3f dB), frozen'
+        % (args.local_ckpt, lck['step'], lck.get('val_psnr', float('nan'))))
+    data = dvp_data.Data(crop=args.crop)
+    folder = dvp_data.prepare_dumps(os.path.abspath(args.local_model),
+                                    os.path.abspath(args.features_model))
+    fdata = dvp_data.FusionData(data, folder)
+    log('dvp-train: data: %d windows sources (%s), engine dumps %s'
+        % (len(fdata.items), data.describe(), folder))
+    fnet, cfg = build_stage(args)
+    fnet = fnet.to(memory_format=torch.channels_last)
+    sizes = {n: (240, 427) for n, _ in dvp_model.FUSION_INPUTS}
+    params, flops, params_train, opt, step, best = setup_network(args, fnet, sizes, log, resume)
+    validator = FusionValidator(fdata)
+    log('dvp-train: validation: %d clips from frame 0; copy %.3f, engine local chain %.3f, '
+        'engine global %.3f dB %s' % (len(validator.items), validator.copy[0], validator.local[0],
+                                      validator.glob[0],
+                                      json.dumps({k: [round(validator.local[1][k], 2),
+                                                      round(validator.glob[1][k], 2)]
+                                                  for k in validator.local[1]})))
+    meta = {'command': command, 'data': data.describe(), 'params': params, 'flops': flops,
+            'local_ckpt': os.path.abspath(os.path.expanduser(args.local_ckpt)),
+            'dumps': folder}
+    fuse = make_fusion_step(fnet, bf16)
+    run = Run(args, fnet, opt, cfg, meta, params_train, best)
+    window, window_t = [], time.time()
+    fnet.train()
+
+    def validate_and_keep():
+        t0 = time.time()
+        psnr, per = validator(lnet, fnet, bf16)
+        mark = run.record_validation(step, psnr, per,
+                                     {'local_psnr': round(validator.local[0], 4),
+                                      'global_psnr': round(validator.glob[0], 4)})
+        log('dvp-train: step %d validation %.3f dB%s (local chain %.3f, global %.3f), %.1f s %s'
+            % (step, psnr, mark, validator.local[0], validator.glob[0], time.time() - t0,
+               json.dumps({k: round(v, 2) for k, v in per.items()})))
+
+    if step == 0:
+        validate_and_keep()
+    while step < args.steps:
+        rng = np.random.default_rng([args.seed, step])
+        batch = fdata.batch(args.batch, args.unroll, args.crop, rng)
+        steps, local = unroll(lnet, batch, bf16, fusion=fuse)
+        fused = sum((s['ab'] - batch['ab'][:, s['t']]).abs().mean() for s in steps) / len(steps)
+        loc = sum((s['ab_local'] - batch['ab'][:, s['t']]).abs().mean().detach()
+                  for s in steps) / len(steps)
+        glob = sum((batch['ab_global'][:, s['t']] - batch['ab'][:, s['t']]).abs().mean()
+                   for s in steps) / len(steps)
+        lr, gnorm = run.optimize(fused, step)
+        step += 1
+        blend = sum(float(s['blend'].mean()) for s in steps) / len(steps)
+        window.append([float(fused), float(loc), float(glob), blend, float(gnorm)])
+        if step % args.log_every == 0 or step == args.steps:
+            run.log_window(step, lr, window, window_t,
+                           ('fused', 'local', 'global', 'blend', 'grad_norm'),
+                           'dvp-train: step %(step)d L1 fused %(fused).4f local %(local).4f '
+                           'global %(global).4f blend %(blend).3f |g| %(grad_norm).2f '
+                           'lr %(lr)s %(steps_per_s).2f steps/s', log)
+            window, window_t = [], time.time()
+        run.after_step(step, validate_and_keep)
+    log('dvp-train: done, %d steps, best validation %.3f dB, %s' % (step, run.best, args.out))
 
 
 def lr_at(step, args):
@@ -297,6 +472,65 @@ def append_csv(path, row):
         w.writerow(row)
 
 
+class Run:
+    """What both stages' loops share: learning rate, optimizer step,
+    validation records and best.pt, periodic last.pt."""
+
+    def __init__(self, args, net, opt, cfg, meta, params, best=-1.0):
+        self.args, self.net, self.opt, self.cfg, self.meta = args, net, opt, cfg, meta
+        self.params, self.best = params, best
+        self.start = self.last_ckpt = time.time()
+
+    def elapsed(self):
+        return round(time.time() - self.start, 1)
+
+    def optimize(self, loss, step):
+        """Sets the step's learning rate, backpropagates, clips, steps;
+        returns (lr, gradient norm)."""
+        lr = lr_at(step, self.args)
+        for gr in self.opt.param_groups:
+            gr['lr'] = lr
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.opt.step()
+        return lr, float(gnorm)
+
+    def record_validation(self, step, psnr, per, extra):
+        """val.csv row, best.pt when better; returns ' (best)' or ''."""
+        row = {'step': step, 'elapsed_s': self.elapsed(), 'psnr': round(psnr, 4)}
+        row.update(extra)
+        row.update({k: round(v, 3) for k, v in per.items()})
+        append_csv(os.path.join(self.args.out, 'val.csv'), row)
+        if psnr <= self.best:
+            return ''
+        self.best = psnr
+        save_ckpt(os.path.join(self.args.out, 'best.pt'), self.net, self.opt, step, self.best,
+                  self.args, self.cfg, {'meta': self.meta, 'val_psnr': psnr})
+        return ' (best)'
+
+    def log_window(self, step, lr, window, window_t, columns, fmt, log):
+        """Means of the window's rows (one per step, in `columns` order) to
+        train.csv and the log (fmt, %-style over the row)."""
+        m = np.mean(window, 0)
+        row = {'step': step, 'elapsed_s': self.elapsed(), 'lr': '%.3g' % lr}
+        row.update({c: round(float(v), 5) for c, v in zip(columns, m)})
+        row['steps_per_s'] = round(len(window) / (time.time() - window_t), 3)
+        append_csv(os.path.join(self.args.out, 'train.csv'), row)
+        log(fmt % row)
+
+    def after_step(self, step, validate):
+        if step % self.args.val_every == 0 or step == self.args.steps:
+            validate()
+        self.maybe_checkpoint(step)
+
+    def maybe_checkpoint(self, step):
+        if time.time() - self.last_ckpt > self.args.ckpt_minutes * 60 or step == self.args.steps:
+            save_ckpt(os.path.join(self.args.out, 'last.pt'), self.net, self.opt, step, self.best,
+                      self.args, self.cfg, {'meta': self.meta})
+            self.last_ckpt = time.time()
+
+
 def main(argv=None):
     args = parse_args(argv)
     command = ' '.join(shlex.quote(a) for a in [sys.executable] + sys.argv)
@@ -307,7 +541,7 @@ def main(argv=None):
         saved = resume['args']
         for k in ('stage', 'batch', 'unroll', 'crop', 'lr', 'warmup', 'seed', 'base', 'taps',
                   'corr_radius', 'soft_argmax', 'synth', 'max_shift', 'w_photo', 'w_flow',
-                  'w_conf', 'w_match'):
+                  'w_conf', 'w_match', 'local_ckpt', 'local_model', 'fusion_widths'):
             if k in saved:
                 setattr(args, k, tuple(saved[k]) if k == 'crop' else saved[k])
     if not args.out:
@@ -320,90 +554,55 @@ def main(argv=None):
     bf16 = not args.no_bf16
     log('dvp-train: %s' % command)
     log('dvp-train: run directory %s' % args.out)
+    if args.stage == 'fusion':
+        return main_fusion(args, log, command, resume)
 
     data = dvp_data.Data(crop=args.crop)
     log('dvp-train: data: %s' % data.describe())
     net, cfg = build_stage(args)
     net = net.to(memory_format=torch.channels_last)
-    params, flops = dvp_model.graph_cost(net.graph.to_dict(), net.graph.weight_shapes,
-                                         {'g_prev': (240, 427), 'g_cur': (240, 427)})
-    params_train = net.trainable_parameters()
-    opt = torch.optim.Adam(params_train, lr=args.lr)
-    log('dvp-train: %s network %s: %d parameters (%d trained), %.2f GFLOP per frame at 427x240'
-        % (args.stage, json.dumps(cfg.to_dict()), params, sum(p.numel() for p in params_train),
-           flops / 1e9))
-    step, best = 0, -1.0
-    if resume:
-        net.load_state_dict(resume['model'])
-        opt.load_state_dict(resume['opt'])
-        step, best = resume['step'], resume['best']
-        log('dvp-train: resumed at step %d (best validation %.3f dB)' % (step, best))
+    params, flops, params_train, opt, step, best = setup_network(
+        args, net, {'g_prev': (240, 427), 'g_cur': (240, 427)}, log, resume)
     validator = Validator(data)
     log('dvp-train: validation on %d sequences of %d frames; copy-frame-0 baseline %.3f dB %s'
         % (len(validator.items), dvp_data.VAL_LEN, validator.copy[0],
            json.dumps({k: round(v, 2) for k, v in validator.copy[1].items()})))
     meta = {'command': command, 'data': data.describe(), 'params': params, 'flops': flops}
 
+    run = Run(args, net, opt, cfg, meta, params_train, best)
+
     def validate_and_keep():
-        nonlocal best
         t0 = time.time()
         psnr, per = validator(net, bf16)
-        row = {'step': step, 'elapsed_s': round(time.time() - start, 1), 'psnr': round(psnr, 4),
-               'copy_psnr': round(validator.copy[0], 4)}
-        row.update({k: round(v, 3) for k, v in per.items()})
-        append_csv(os.path.join(args.out, 'val.csv'), row)
-        mark = ''
-        if psnr > best:
-            best = psnr
-            save_ckpt(os.path.join(args.out, 'best.pt'), net, opt, step, best, args, cfg,
-                      {'meta': meta, 'val_psnr': psnr})
-            mark = ' (best)'
+        mark = run.record_validation(step, psnr, per, {'copy_psnr': round(validator.copy[0], 4)})
         log('dvp-train: step %d validation %.3f dB%s (copy %.3f), %.1f s'
             % (step, psnr, mark, validator.copy[0], time.time() - t0))
 
-    start = time.time()
-    last_ckpt = time.time()
     window, window_t = [], time.time()
     net.train()
     while step < args.steps:
         rng = np.random.default_rng([args.seed, step])
         batch = dvp_data.sample_batch(data, args.batch, args.unroll, args.crop, rng,
                                       synth_fraction=args.synth, max_shift=args.max_shift)
-        lr = lr_at(step, args)
-        for gr in opt.param_groups:
-            gr['lr'] = lr
         use_match = args.w_match > 0 and args.corr_radius > 0
         steps, local = unroll(net, batch, bf16, with_match=use_match)
         loss, terms = local_losses(steps, local, batch, args.w_photo, args.w_flow, args.w_conf,
                                    args.w_match, args.corr_radius)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        gnorm = torch.nn.utils.clip_grad_norm_(params_train, 1.0)
-        opt.step()
+        lr, gnorm = run.optimize(loss, step)
         step += 1
         window.append([loss.item()] + [float(terms[k]) for k in ('ab', 'photo', 'flow', 'conf')]
                       + [float(gnorm), float(terms['match'])])
         if step % args.log_every == 0 or step == args.steps:
-            m = np.mean(window, 0)
-            rate = len(window) / (time.time() - window_t)
-            row = {'step': step, 'elapsed_s': round(time.time() - start, 1), 'lr': '%.3g' % lr,
-                   'loss': round(m[0], 5), 'ab': round(m[1], 5), 'photo': round(m[2], 5),
-                   'flow_px': round(m[3], 4), 'conf_bce': round(m[4], 4),
-                   'grad_norm': round(m[5], 3), 'match_ce': round(m[6], 4),
-                   'steps_per_s': round(rate, 3)}
-            append_csv(os.path.join(args.out, 'train.csv'), row)
-            log('dvp-train: step %(step)d loss %(loss).4f ab %(ab).4f photo %(photo).4f '
-                'flow %(flow_px).2f px conf %(conf_bce).3f match %(match_ce).3f '
-                '|g| %(grad_norm).2f lr %(lr)s '
-                '%(steps_per_s).2f steps/s' % row)
+            run.log_window(step, lr, window, window_t,
+                           ('loss', 'ab', 'photo', 'flow_px', 'conf_bce', 'grad_norm',
+                            'match_ce'),
+                           'dvp-train: step %(step)d loss %(loss).4f ab %(ab).4f photo '
+                           '%(photo).4f flow %(flow_px).2f px conf %(conf_bce).3f match '
+                           '%(match_ce).3f |g| %(grad_norm).2f lr %(lr)s '
+                           '%(steps_per_s).2f steps/s', log)
             window, window_t = [], time.time()
-        if step % args.val_every == 0 or step == args.steps:
-            validate_and_keep()
-        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == args.steps:
-            save_ckpt(os.path.join(args.out, 'last.pt'), net, opt, step, best, args, cfg,
-                      {'meta': meta})
-            last_ckpt = time.time()
-    log('dvp-train: done, %d steps, best validation %.3f dB, %s' % (step, best, args.out))
+        run.after_step(step, validate_and_keep)
+    log('dvp-train: done, %d steps, best validation %.3f dB, %s' % (step, run.best, args.out))
 
 
 if __name__ == '__main__':
