@@ -370,13 +370,16 @@ DUMP_TOOL = os.environ.get('TINTA_DVP_DUMP', os.path.join(os.path.dirname(os.pat
     __file__)), '..', 'build', 'training', 'tinta-dvp-dump'))
 
 
+DUMP_VERSION = 2          # 6 channels: local a b, global a b, similarity, matched L
+
+
 def _dump_dir(local_model):
     """Dumps depend on the local model that made the chains: one folder per
     model file (its sha256's first 12 hex digits)."""
     import hashlib
     with open(local_model, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    return os.path.join(CACHE, 'dump', digest)
+    return os.path.join(CACHE, 'dump-v%d' % DUMP_VERSION, digest)
 
 
 def dump_path(folder, name, backward):
@@ -431,7 +434,8 @@ class FusionData:
                 if not os.path.exists(path):
                     raise RuntimeError('%s missing: run prepare_dumps' % path)
                 d = np.load(path)
-                if d.shape[0] != c['lab'].shape[0] or d.shape[2:] != c['lab'].shape[2:]:
+                if (d.shape[0] != c['lab'].shape[0] or d.shape[1] != 6
+                        or d.shape[2:] != c['lab'].shape[2:]):
                     raise RuntimeError('%s: shape %s does not match the clip %s'
                                        % (path, d.shape, c['lab'].shape))
                 self.items.append({'name': c['name'], 'lab': c['lab'], 'dump': d,
@@ -457,7 +461,7 @@ class FusionData:
         start = seq[0, 1:] if p0 == 0 or rng.random() < self.TRUE_START else dmp[0, :2]
         out = {'L': seq[:, :1] / dvp_ops.L_SCALE, 'ab': seq[:, 1:] / dvp_ops.AB_SCALE,
                'ab_start': start / dvp_ops.AB_SCALE, 'ab_global': dmp[:, 2:4] / dvp_ops.AB_SCALE,
-               'sim_global': dmp[:, 4:5],
+               'sim_global': dmp[:, 4:5], 'l_global': dmp[:, 5:6] / dvp_ops.L_SCALE,
                't_key': np.broadcast_to(np.minimum(pos, 64.0).astype(np.float32)[:, None, None,
                                                                                  None] / 64.0,
                                         (K, 1, Sh, Sw))}

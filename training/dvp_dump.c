@@ -15,9 +15,10 @@
  *   0, 1  a, b of the *local* strategy chained from the keyframe (Lab)
  *   2, 3  a, b of the global strategy against the keyframe (Lab)
  *   4     the global match's confidence in [0, 1]
+ *   5     L of the keyframe at the global match
  *
- * as a float16 .npy array (T, 5, H/2, W/2); the keyframe's rows hold its
- * true chroma and confidence 1.
+ * as a float16 .npy array (T, 6, H/2, W/2); the keyframe's rows hold its
+ * true chroma, confidence 1 and its L.
  *
  * Why the engine and not a PyTorch twin: the global match must be the one
  * the engine runs (its bf16 features, its argmax ties), and the
@@ -37,7 +38,7 @@
 #include "tinta/dvp.h"
 #include "tinta/media.h"
 
-#define CH 5
+#define CH 6
 
 static int
 write_npy (const char *path, const _Float16 *data, long long t, int h, int w)
@@ -107,7 +108,7 @@ main (int argc, char **argv)
   tinta_global *global = NULL;
   tinta_frame *key = NULL, *f = NULL;
   _Float16 *dump = NULL;
-  float *a = NULL, *b = NULL, *c = NULL, *half = NULL;
+  float *a = NULL, *b = NULL, *c = NULL, *lm = NULL, *half = NULL;
   int rc = 1;
 
   if (tinta_media_open (in, &m, &err) < 0)
@@ -124,8 +125,9 @@ main (int argc, char **argv)
   a = malloc (n * sizeof *a);
   b = malloc (n * sizeof *b);
   c = malloc (n * sizeof *c);
+  lm = malloc (n * sizeof *lm);
   half = malloc (hn * sizeof *half);
-  if (!key || !f || !dump || !a || !b || !c || !half)
+  if (!key || !f || !dump || !a || !b || !c || !lm || !half)
     {
       fprintf (stderr, "tinta-dvp-dump: out of memory\n");
       goto out;
@@ -149,6 +151,9 @@ main (int argc, char **argv)
       }
     for (size_t i = 0; i < hn; i++)
       row[4 * hn + i] = (_Float16) 1.0f;
+    tinta_half_res (key->L, W, H, half);
+    for (size_t i = 0; i < hn; i++)
+      row[5 * hn + i] = (_Float16) half[i];
   }
   for (long long s = 1; s < T; s++)
     {
@@ -164,10 +169,10 @@ main (int argc, char **argv)
           for (size_t i = 0; i < hn; i++)
             row[ch * hn + i] = (_Float16) half[i];
         }
-      if (tinta_global_predict (global, f->L, a, b, c, &err) < 0)
+      if (tinta_global_predict_full (global, f->L, a, b, c, lm, &err) < 0)
         goto fail;
-      const float *gsrc[3] = { a, b, c };
-      for (int ch = 0; ch < 3; ch++)
+      const float *gsrc[4] = { a, b, c, lm };
+      for (int ch = 0; ch < 4; ch++)
         {
           tinta_half_res (gsrc[ch], W, H, half);
           for (size_t i = 0; i < hn; i++)
@@ -196,6 +201,7 @@ out:
   free (a);
   free (b);
   free (c);
+  free (lm);
   free (half);
   return rc;
 }

@@ -138,9 +138,15 @@ def export_local(ckpt, out, dtype='F16', verify=True):
     return diffs
 
 
-def fusion_from_ckpt(ckpt):
+def fusion_from_ckpt(ckpt, residual=True):
+    """The checkpoint's fusion network; residual=False drops its residual
+    term (see dvp_model.FusionConfig)."""
     net = dvp_model.FusionNet(dvp_model.FusionConfig.from_dict(ckpt['cfg']))
     net.load_state_dict(ckpt['model'])
+    if not residual and net.cfg.residual:
+        cfg = dvp_model.FusionConfig(net.cfg.widths, net.cfg.alpha, residual=False)
+        weights = {k: v for k, v in net.export_weights().items() if not k.startswith('res.')}
+        net = dvp_model.FusionNet(cfg, weights=weights)
     return net.eval()
 
 
@@ -167,13 +173,14 @@ def fusion_metadata(ckpt, dtype):
 
 
 @torch.no_grad()
-def export_fusion(ckpt, out, dtype='F16'):
+def export_fusion(ckpt, out, dtype='F16', residual=True):
     """Writes the fusion model and checks the file against training on
     smooth generated inputs: parity (1) to TOL_SAME, 16-bit weights (2) to
     5e-3 on ab (ab/110 units)."""
-    net = fusion_from_ckpt(ckpt)
+    net = fusion_from_ckpt(ckpt, residual)
     tg.save_model(out, net.graph.to_dict(), net.export_weights(), arch=dvp_model.ARCH_FUSION,
-                  dtype=dtype, extra_metadata=fusion_metadata(ckpt, dtype))
+                  dtype=dtype, extra_metadata=dict(fusion_metadata(ckpt, dtype),
+                                                   **{'tinta.dvp.residual': str(net.cfg.residual)}))
     g = torch.Generator().manual_seed(3)
     x = {}
     for name, c in dvp_model.FUSION_INPUTS:
@@ -181,9 +188,9 @@ def export_fusion(ckpt, out, dtype='F16'):
                                             mode='bicubic', align_corners=False)
         x[name] = v - 0.5 if name.startswith('ab') else v.clamp(0, 1)
     loaded = tg.load_model(out, expect_arch=dvp_model.ARCH_FUSION).module().eval()
-    rounded = dvp_model.FusionNet(net.cfg)
     tdt = tg.DTYPES[dtype][0]
-    rounded.load_state_dict({k: v.to(tdt).float() for k, v in net.state_dict().items()})
+    rounded = dvp_model.FusionNet(net.cfg, weights={k: v.to(tdt).float()
+                                                    for k, v in net.export_weights().items()})
     got, same, exact = loaded(**x)['ab'], rounded.eval()(**x)['ab'], net(**x)['ab']
     d_same, d_round = (got - same).abs().max().item(), (got - exact).abs().max().item()
     assert d_same < TOL_SAME, d_same
@@ -196,12 +203,14 @@ def main(argv=None):
     p.add_argument('checkpoint')
     p.add_argument('-o', '--output', required=True)
     p.add_argument('--dtype', choices=('F16', 'BF16', 'F32'), default='F16')
+    p.add_argument('--no-residual', action='store_true',
+                   help='fusion: drop the residual term (a convex blend; see dvp_model)')
     args = p.parse_args(argv)
     torch.set_num_threads(2)
     ckpt = torch.load(os.path.expanduser(args.checkpoint))
     stage = ckpt.get('stage', 'local')
     if stage == 'fusion':
-        diffs = export_fusion(ckpt, args.output, args.dtype)
+        diffs = export_fusion(ckpt, args.output, args.dtype, residual=not args.no_residual)
         arch = dvp_model.ARCH_FUSION
     else:
         diffs = export_local(ckpt, args.output, args.dtype)

@@ -280,22 +280,32 @@ def graph_cost(graph_dict, weight_shapes, sizes):
 
 ARCH_FUSION = 'tinta-dvp-fusion'
 FUSION_INPUTS = (('g_cur', 1), ('l_warp', 1), ('ab_local', 2), ('conf_local', 1),
-                 ('ab_global', 2), ('sim_global', 1), ('t_key', 1))
+                 ('ab_global', 2), ('sim_global', 1), ('l_global', 1), ('t_key', 1))
 T_KEY_SCALE = 64.0      # t_key = min(frames since the keyframe, 64) / 64
 BLEND_LOGIT = 2.0       # the blend starts at sigmoid(2) = 0.88 local, 0.12 global
 
 
 class FusionConfig:
-    def __init__(self, widths=None, alpha=0.1):
+    """residual=False drops the refinement term: the output is then a
+    convex combination of the local and global estimates, hence of the
+    keyframe's colours, and the recursion cannot run away.  With the
+    residual it can: a small bias the network adds at every frame is
+    propagated unchanged on static content and added again, frame after
+    frame (the 795-frame sample clip went to saturated cyan after a few
+    hundred frames; the 6-frame training windows never show it).  The
+    shipped model is exported without it (dvp_export.py --no-residual)."""
+
+    def __init__(self, widths=None, alpha=0.1, residual=True):
         self.widths = widths or [16, 24, 32, 48]   # finest (half res) first
         self.alpha = alpha
+        self.residual = residual
 
     def to_dict(self):
-        return {'widths': self.widths, 'alpha': self.alpha}
+        return {'widths': self.widths, 'alpha': self.alpha, 'residual': self.residual}
 
     @classmethod
     def from_dict(cls, d):
-        return cls(d['widths'], d['alpha'])
+        return cls(d['widths'], d['alpha'], d.get('residual', True))
 
 
 def build_fusion_graph(cfg):
@@ -306,7 +316,9 @@ def build_fusion_graph(cfg):
     difference with g_cur shows where the local step failed: occlusions,
     wrong motion); ab_local and ab_global = ab/110 of the two strategies;
     conf_local (the local network's confidence); sim_global (the global
-    match's similarity); t_key = min(frames since the keyframe, 64)/64,
+    match's similarity); l_global = L/100 of the keyframe at the global
+    match (its difference with g_cur is the global counterpart of l_warp's:
+    a match onto different brightness is suspect); t_key = min(frames since the keyframe, 64)/64,
     a constant plane (drift grows with it, so global deserves more weight
     far from the keyframe).
 
@@ -337,11 +349,14 @@ def build_fusion_graph(cfg):
         if lvl > 0:
             x = g.conv2d('dec%db' % lvl, x, w, 3, padding=1, **act)
     blend = g.conv2d('blend', x, 1, 3, padding=1, activation='sigmoid', precision='f32')
-    res = g.conv2d('res', x, 2, 3, padding=1, precision='f32')
     diff = g.conv2d('fixed_diff', g.concat('both', ins['ab_local'], ins['ab_global']), 2, 1,
                     bias=False, precision='f32')
-    mixed = g.add('mixed', ins['ab_global'], g.mul('weighted', diff, blend))
-    ab = g.add('ab', mixed, res)
+    weighted = g.mul('weighted', diff, blend)
+    if cfg.residual:
+        res = g.conv2d('res', x, 2, 3, padding=1, precision='f32')
+        ab = g.add('ab', g.add('mixed', ins['ab_global'], weighted), res)
+    else:
+        ab = g.add('ab', ins['ab_global'], weighted)
     g.output(ab, blend)
     return g
 
@@ -362,7 +377,7 @@ class FusionNet(torch.nn.Module):
         self.graph = build_fusion_graph(cfg)
         if weights is None:
             weights = self.graph.init_weights(torch.Generator().manual_seed(seed))
-            for name in ('blend', 'res'):
+            for name in ('blend', 'res') if cfg.residual else ('blend',):
                 weights[name + '.weight'].zero_()
                 weights[name + '.bias'].zero_()
             weights['blend.bias'].fill_(BLEND_LOGIT)

@@ -13,8 +13,8 @@ With --fusion the inputs of the fusion network are made from the pair as
 the engine makes them: the local model (float64) moves the previous frame's
 chroma and L (l_warp, ab_local, conf_local); the global inputs, which need
 the engine's SqueezeNet match, are stood in for by real chroma all the same
--- the previous frame's chroma shifted by 8 px (ab_global) and the local
-confidence (sim_global) -- since the test is of the network, not of the
+-- the previous frame's chroma and L shifted by 8 px (ab_global, l_global)
+and the local confidence (sim_global) -- since the test is of the network, not of the
 matcher; t_key = 1/64.  The file holds every input and output:ab.
 """
 import os
@@ -57,7 +57,8 @@ def main_fusion(fusion_path, local_path, prev_path, cur_path, out_path):
                                         lo['kh'])
         x = {'g_cur': g_cur, 'l_warp': moved[:, 2:], 'ab_local': moved[:, :2],
              'conf_local': lo['conf'], 'ab_global': torch.roll(ab_prev, (8, 8), (2, 3)),
-             'sim_global': lo['conf'], 't_key': torch.full_like(g_cur, 1.0 / 64.0)}
+             'sim_global': lo['conf'], 'l_global': torch.roll(g_prev, (8, 8), (2, 3)),
+             't_key': torch.full_like(g_cur, 1.0 / 64.0)}
         out = fusion(**x)
     tensors = {'input:' + k: v.float().contiguous() for k, v in x.items()}
     tensors['output:ab'] = out['ab'].float().contiguous()

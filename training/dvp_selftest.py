@@ -253,6 +253,7 @@ def fusion_stage_lowers_loss_and_exports():
     batch['ab_global'] = good * ab + (1 - good) * torch.randn(ab.shape, generator=gen) * 0.2
     batch['sim_global'] = good.expand(-1, -1, 1, ab.shape[3], ab.shape[4]).contiguous()
     batch['t_key'] = torch.zeros_like(batch['sim_global'])
+    batch['l_global'] = batch['L']
     batch['ab_start'] = torch.roll(ab[:, 0], 3, 3)
     fnet = dvp_model.FusionNet(dvp_model.FusionConfig(widths=[8, 8, 8, 8]), seed=0)
     opt = torch.optim.Adam(fnet.trainable_parameters(), lr=3e-3)
@@ -272,7 +273,17 @@ def fusion_stage_lowers_loss_and_exports():
     ckpt = {'model': fnet.state_dict(), 'cfg': fnet.cfg.to_dict(), 'step': 40, 'stage': 'fusion'}
     with tempfile.TemporaryDirectory() as d:
         diffs = dvp_export.export_fusion(ckpt, os.path.join(d, 'fusion.safetensors'))
-    assert diffs['ab'][0] < 1e-4
+        assert diffs['ab'][0] < 1e-4
+        # without the residual: a convex blend of the two inputs, exactly
+        path = os.path.join(d, 'blend.safetensors')
+        dvp_export.export_fusion(ckpt, path, residual=False)
+        m = tg.load_model(path, expect_arch=dvp_model.ARCH_FUSION)
+        assert not any(k.startswith('res.') for k in m.weights)
+        x = {name: torch.rand(1, c, 16, 24) for name, c in dvp_model.FUSION_INPUTS}
+        out = m.module()(**x)
+        lo = torch.minimum(x['ab_local'], x['ab_global']) - 1e-6
+        hi = torch.maximum(x['ab_local'], x['ab_global']) + 1e-6
+        assert bool(((out['ab'] >= lo) & (out['ab'] <= hi)).all())
 
 
 def main():

@@ -112,6 +112,9 @@ def parse_args(argv=None):
     p.add_argument('--features-model', default=os.path.join(
                        HERE, '..', 'build', 'models', 'squeezenet1_1-features.safetensors'),
                    help='fusion stage: the SqueezeNet features the engine dumps use')
+    p.add_argument('--init-fusion', metavar='PT',
+                   help='fusion stage: start from the network of this fusion checkpoint '
+                        '(e.g. after retraining the local network)')
     p.add_argument('--fusion-widths', default='16,24,32,48',
                    help='fusion U-Net channels per level, half resolution first')
     args = p.parse_args(argv)
@@ -314,6 +317,7 @@ def make_fusion_step(fnet, bf16):
         x = {'g_cur': batch['L'][:, t], 'l_warp': step['L_warp'],
              'ab_local': step['ab_local'], 'conf_local': local['conf'][:, t - 1],
              'ab_global': batch['ab_global'][:, t], 'sim_global': batch['sim_global'][:, t],
+             'l_global': batch['l_global'][:, t],
              't_key': batch['t_key'][:, t]}
         x = {k: v.contiguous(memory_format=torch.channels_last) for k, v in x.items()}
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
@@ -342,6 +346,7 @@ class FusionValidator(Validator):
                           'ab': torch.from_numpy(half[None, :, 1:] / dvp_ops.AB_SCALE),
                           'ab_global': torch.from_numpy(dump[None, :, 2:4] / dvp_ops.AB_SCALE),
                           'sim_global': torch.from_numpy(dump[None, :, 4:5]),
+                          'l_global': torch.from_numpy(dump[None, :, 5:6] / dvp_ops.L_SCALE),
                           't_key': torch.from_numpy(np.ascontiguousarray(np.broadcast_to(
                               t_key[None, :, None, None, None], (1, n, 1) + half.shape[2:])))},
                 'dump': dump})
@@ -383,6 +388,11 @@ def main_fusion(args, log, command, resume=None):
     fnet, cfg = build_stage(args)
     fnet = fnet.to(memory_format=torch.channels_last)
     sizes = {n: (240, 427) for n, _ in dvp_model.FUSION_INPUTS}
+    if args.init_fusion and not resume:
+        init = torch.load(os.path.expanduser(args.init_fusion))
+        fnet.load_state_dict(init['model'])
+        log('dvp-train: fusion network initialized from %s (step %d)'
+            % (args.init_fusion, init['step']))
     params, flops, params_train, opt, step, best = setup_network(args, fnet, sizes, log, resume)
     validator = FusionValidator(fdata)
     log('dvp-train: validation: %d clips from frame 0; copy %.3f, engine local chain %.3f, '
