@@ -97,7 +97,7 @@ demo_source_cb (void *user, long long k, tinta_frame *frame, tinta_error *err)
 int
 cmd_demo (int argc, char **argv)
 {
-  const char *input = NULL, *strategy = tinta_strategy_default_name ();
+  const char *input = NULL, *strategy = tinta_strategy_default_name (), *model = NULL;
   const char *key_path = NULL;
   int key_fit = TINTA_FIT_REJECT, rc;
   cli_media_opts mo = { .format = TINTA_FORMAT_H264, .min_frames = 2 };
@@ -114,6 +114,12 @@ cmd_demo (int argc, char **argv)
           if (++i >= argc)
             return cli_usage_error ("--strategy needs a name");
           strategy = argv[i];
+        }
+      else if (strcmp (argv[i], "--model") == 0)
+        {
+          if (++i >= argc)
+            return cli_usage_error ("--model needs a file");
+          model = argv[i];
         }
       else if (strcmp (argv[i], "--key") == 0)
         {
@@ -174,7 +180,8 @@ cmd_demo (int argc, char **argv)
           return CLI_FAIL;
         }
     }
-  st = tinta_strategy_new (strategy, in->width, in->height, &d.strategy, &err);
+  st = tinta_strategy_new_with_model (strategy, model, in->width, in->height, &d.strategy,
+                                      &err);
   d.truth = tinta_frame_new (in->width, in->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
   src.lab = tinta_frame_new (in->width, in->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
   d.compare = calloc ((size_t) in->width * 3 * in->height, 3);

@@ -77,7 +77,7 @@ json_string (strbuf *sb, const char *s)
 int
 cmd_eval (int argc, char **argv)
 {
-  const char *strategy = "copy", *json = NULL;
+  const char *strategy = "copy", *json = NULL, *model = NULL;
   long long frames = 0;
   int first_seq = -1, rc;
 
@@ -88,6 +88,12 @@ cmd_eval (int argc, char **argv)
           if (++i >= argc)
             return cli_usage_error ("--strategy needs a name");
           strategy = argv[i];
+        }
+      else if (strcmp (argv[i], "--model") == 0)
+        {
+          if (++i >= argc)
+            return cli_usage_error ("--model needs a file");
+          model = argv[i];
         }
       else if (strcmp (argv[i], "--frames") == 0)
         {
@@ -137,6 +143,7 @@ cmd_eval (int argc, char **argv)
       tinta_error err = { 0 };
       tinta_eval_options_init (&opt);
       opt.strategy = strategy;
+      opt.model = model;
       opt.max_frames = frames;
       opt.abort_cb = cli_abort;
       int st = tinta_eval_sequence (path, &opt, &r, &err);

@@ -20,11 +20,11 @@ usage (FILE *out)
     "\n"
     "Commands:\n"
     "  info CLIP...                 frame count, rate, size and pixel format\n"
-    "  eval [--strategy NAME] [--frames N] [--json FILE] SEQDIR...\n"
+    "  eval [--strategy NAME] [--model FILE] [--frames N] [--json FILE] SEQDIR...\n"
     "                               score a strategy on sequences (design.md §4)\n"
     "  export INPUT -o OUTPUT [--format prores|ffv1|h264|png] [--crf N] [--frames N]\n"
     "                               re-encode a clip (decode, export)\n"
-    "  demo INPUT -o OUTDIR [--strategy NAME] [--frames N] [--format F]\n"
+    "  demo INPUT -o OUTDIR [--strategy NAME] [--model FILE] [--frames N] [--format F]\n"
     "       [--key IMAGE [--scale-key]]\n"
     "                               colorize from frame 0 as keyframe (or IMAGE as\n"
     "                               frame 0's colors); writes the result video, a\n"
@@ -35,6 +35,8 @@ usage (FILE *out)
     "                               network speed per layer, f32 and bf16, vs bare oneDNN\n"
     "\n"
     "Strategies: %s (default: %s)\n"
+    "Models: --model FILE replaces the shipped tinta-dvp.safetensors (found in\n"
+    "$TINTA_MODEL_DIR, the build tree or the installed data folder).\n"
     "Exit status: 0 ok, 1 failure, 2 usage error, 130 cancelled.\n",
     strategy_list (), tinta_strategy_default_name ());
 }

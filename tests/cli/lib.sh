@@ -40,3 +40,14 @@ run_cli() {
 }
 gen() { "$FFMPEG" -v error -nostdin -y "$@"; }
 frames_of() { "$FFPROBE" -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+
+# Skips (exit 77, meson's code) unless ../shared's evaluation set and
+# Debian's PyTorch are here; sets EVAL and ROOT.
+need_eval_and_torch () {
+  EVAL="${TINTA_SHARED_DIR:-}/data/eval"
+  ROOT="${TINTA_SOURCE_ROOT:?}"
+  if [ ! -d "$EVAL/blackswan" ] || ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    echo "SKIP: ../shared or python3-torch is absent"
+    exit 77
+  fi
+}

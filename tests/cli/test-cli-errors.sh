@@ -28,6 +28,21 @@ run_cli 1 "$S/truncated.mp4: file is truncated" eval "$S/truncated.mp4"
 run_cli 1 "$S/small-key.png: keyframe is 160x120 but the clip is 320x240" \
   demo "$S/good.mp4" --key "$S/small-key.png" -o "$S/demo-bad-key"
 check "no output after a bad keyframe" test ! -e "$S/demo-bad-key/result.mp4"
+
+# Model files: missing, empty, truncated, garbage, or lacking the network
+# the strategy needs -- one line naming the file, exit 1.
+MODELS="${TINTA_MODEL_DIR:-}"
+run_cli 1 "$S/none.safetensors: no such file" eval --strategy local --model "$S/none.safetensors" "$S/good.mp4"
+: > "$S/empty.safetensors"
+run_cli 1 "$S/empty.safetensors" eval --strategy fused --model "$S/empty.safetensors" "$S/good.mp4"
+head -c 100000 /dev/urandom > "$S/garbage.safetensors"
+run_cli 1 "$S/garbage.safetensors" eval --strategy global --model "$S/garbage.safetensors" "$S/good.mp4"
+if [ -s "$MODELS/tinta-dvp.safetensors" ]; then
+  head -c 300000 "$MODELS/tinta-dvp.safetensors" > "$S/cut.safetensors"
+  run_cli 1 "$S/cut.safetensors" eval --strategy fused --model "$S/cut.safetensors" "$S/good.mp4"
+  run_cli 1 "expected a 'tinta-dvp-local'" eval --strategy fused \
+    --model "$MODELS/squeezenet1_1-features.safetensors" "$S/good.mp4"
+fi
 run_cli 1 "output folder $S/nowhere does not exist" export "$S/good.mp4" -o "$S/nowhere/out.mov"
 run_cli 1 "$S/empty.mp4/out.mov" export "$S/good.mp4" -o "$S/empty.mp4/out.mov"
 run_cli 1 "not a video FFmpeg can read" export "$S/garbage.mp4" -o "$S/out-garbage.mov"

@@ -32,13 +32,19 @@ extern "C" {
  * returns 1 if the file exists. */
 int tinta_model_find (const char *file, char *buf, size_t size);
 
-#define TINTA_FEATURES_MODEL "squeezenet1_1-features.safetensors"
+/* The shipped model: one file, a bundle of the three networks (features,
+ * local, fusion; docs/model-format.md), made by the build from the
+ * trained networks of models/ and SqueezeNet (training/dvp_bundle.py).
+ * Every constructor below takes it (or a file holding just its network)
+ * and loads it by default when given NULL. */
+#define TINTA_DVP_MODEL "tinta-dvp.safetensors"
+
 #define TINTA_FEATURES_ARCH  "squeezenet1_1-features"
 
 typedef struct tinta_global tinta_global;
 
-/* features: a loaded feature model (arch TINTA_FEATURES_ARCH), or NULL to
- * load the default one; the tinta_global keeps its own reference. */
+/* features_path: a file with the feature network (arch
+ * TINTA_FEATURES_ARCH, alone or in a bundle), NULL for TINTA_DVP_MODEL. */
 int  tinta_global_new (const char *features_path, int width, int height,
                        tinta_global **out, tinta_error *err);
 void tinta_global_free (tinta_global *g);   /* accepts NULL */
@@ -52,12 +58,16 @@ int tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys,
  * confidence in [0, 1] at full size. */
 int tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, float *conf,
                           tinta_error *err);
+/* The same, and L_match (may be NULL) receives the keyframe's L at each
+ * pixel's match: where it differs from L, the match is suspect (the
+ * fusion network's l_global input). */
+int tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b,
+                               float *conf, float *L_match, tinta_error *err);
 
 /* Local strategy: a network on the previous and current gray frames (half
  * resolution) predicts a displacement, vertical and horizontal kernels
  * and a confidence per pixel; the previous frame's chroma convolved
  * around the displacement is the current one (training/dvp_model.py). */
-#define TINTA_LOCAL_MODEL "tinta-dvp-local.safetensors"
 #define TINTA_LOCAL_ARCH  "tinta-dvp-local"
 
 typedef struct tinta_local tinta_local;
@@ -75,6 +85,29 @@ int tinta_local_reset (tinta_local *l, const float *L, const float *a, const flo
  * becomes the state the next call propagates from. */
 int tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *conf,
                       tinta_error *err);
+
+/* Fused strategy: every frame, the local step from the previous fused
+ * chroma, the global match against the keyframe, and the fusion network on
+ * both (plus the local confidence, the moved previous luminance, the
+ * match similarity and the distance to the keyframe) give the frame's
+ * chroma, which the next local step propagates (training/dvp_model.py).
+ * model_path: a bundle with the three networks, NULL for TINTA_DVP_MODEL. */
+#define TINTA_FUSION_ARCH  "tinta-dvp-fusion"
+
+typedef struct tinta_fused tinta_fused;
+
+/* Optional by-products of tinta_fused_next, full size; any may be NULL. */
+typedef struct {
+  float *local_a, *local_b;
+  float *global_a, *global_b, *global_conf;
+} tinta_fused_parts;
+
+int  tinta_fused_new (const char *model_path, int width, int height,
+                      tinta_fused **out, tinta_error *err);
+void tinta_fused_free (tinta_fused *f);   /* accepts NULL */
+int  tinta_fused_set_keyframe (tinta_fused *f, const tinta_frame *key, tinta_error *err);
+int  tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b,
+                       tinta_fused_parts *parts, tinta_error *err);
 
 #ifdef __cplusplus
 }

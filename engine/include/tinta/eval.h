@@ -48,6 +48,10 @@ const char *tinta_strategy_default_name (void);
 
 int  tinta_strategy_new (const char *name, int width, int height,
                          tinta_strategy **out, tinta_error *err);
+/* The same with a model file (a bundle, see tinta/dvp.h) instead of the
+ * default one; model NULL = tinta_strategy_new. */
+int  tinta_strategy_new_with_model (const char *name, const char *model, int width,
+                                    int height, tinta_strategy **out, tinta_error *err);
 void tinta_strategy_free (tinta_strategy *strategy);  /* accepts NULL */
 const char *tinta_strategy_get_name (const tinta_strategy *strategy);
 
@@ -61,6 +65,7 @@ int tinta_strategy_next (tinta_strategy *strategy, tinta_frame *frame,
 
 typedef struct {
   const char *strategy;     /* default "copy" */
+  const char *model;        /* model file; NULL: the default (tinta/dvp.h) */
   long long   max_frames;   /* 0 = all frames of the sequence */
   tinta_abort_fn abort_cb;
   tinta_progress_fn progress;

@@ -41,7 +41,7 @@ struct tinta_global {
   int              n_keys;
   float           *key_coarse;          /* n_keys * h5*w5 * c5, unit rows */
   float           *key_fine;            /* n_keys * h1*w1 * c1, unit rows */
-  float           *key_a, *key_b;       /* n_keys * w*h full-res chroma */
+  float           *key_a, *key_b, *key_L;   /* n_keys * w*h full-res Lab */
   /* frame */
   float           *coarse;              /* h5*w5 * c5 */
   uint16_t        *coarse16;            /* the same in bf16 for the matmul */
@@ -50,7 +50,7 @@ struct tinta_global {
   float           *fine;                /* h1*w1 * c1 */
   coarse_match    *matches;             /* h5*w5 */
   float           *sim_block;           /* ROW_BLOCK * M */
-  float           *grid_a, *grid_b, *grid_conf;   /* h1*w1 */
+  float           *grid_a, *grid_b, *grid_conf, *grid_L;   /* h1*w1 */
   /* coarse matmul: [rows x c5] x [c5 x M] */
   dnnl_primitive_t mm[2];               /* full block, last block */
   int              mm_rows[2];
@@ -83,7 +83,7 @@ tinta_global_free (tinta_global *g)
   tinta_nn_runner_free (g->run);
   tinta_nn_plan_free (g->plan);
   tinta_nn_model_free (g->model);
-  void *bufs[] = { g->input, g->gray, g->zero, g->key_coarse, g->key_fine, g->key_a, g->key_b,
+  void *bufs[] = { g->input, g->gray, g->zero, g->key_coarse, g->key_fine, g->key_a, g->key_b, g->key_L, g->grid_L,
                    g->coarse, g->fine, g->sim_block, g->grid_a, g->grid_b, g->grid_conf,
                    g->coarse16, g->key_coarse16 };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -103,10 +103,9 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
                        TINTA_MAX_DIMENSION);
   if (features_path == NULL)
     {
-      if (!tinta_model_find (TINTA_FEATURES_MODEL, path, sizeof path))
-        return tinta_fail (err, TINTA_ERR_NOT_FOUND, path,
-                           "the feature model is missing (the build converts it from "
-                           "../shared/pretrained; set TINTA_MODEL_DIR to use another)");
+      if (!tinta_model_find (TINTA_DVP_MODEL, path, sizeof path))
+        return tinta_fail (err, TINTA_ERR_NOT_FOUND, path, "the model file is missing (the build makes it from models/ and "
+                           "../shared/pretrained; set TINTA_MODEL_DIR or give a file)");
       features_path = path;
     }
   tinta_global *g = calloc (1, sizeof *g);
@@ -142,9 +141,10 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
   g->grid_a = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->grid_b = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->grid_conf = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
+  g->grid_L = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->matches = calloc ((size_t) g->h5 * g->w5, sizeof *g->matches);
   if (!g->input || !g->gray || !g->zero || !g->coarse || !g->coarse16 || !g->fine || !g->grid_a || !g->grid_b
-      || !g->grid_conf || !g->matches
+      || !g->grid_conf || !g->grid_L || !g->matches
       || dnnl_stream_create (&g->stream, nn_engine (), dnnl_stream_default_flags) != dnnl_success)
     {
       tinta_global_free (g);
@@ -248,13 +248,15 @@ tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys, int
   tinta_free_aligned (g->key_fine);
   tinta_free_aligned (g->key_a);
   tinta_free_aligned (g->key_b);
+  tinta_free_aligned (g->key_L);
   g->key_coarse = tinta_alloc_aligned (n * n5 * g->c5, sizeof (float));
   g->key_coarse16 = tinta_alloc_aligned (n * n5 * g->c5, sizeof (uint16_t));
   g->key_fine = tinta_alloc_aligned (n * n1 * g->c1, sizeof (float));
   g->key_a = tinta_alloc_aligned (n * np, sizeof (float));
   g->key_b = tinta_alloc_aligned (n * np, sizeof (float));
+  g->key_L = tinta_alloc_aligned (n * np, sizeof (float));
   g->n_keys = 0;
-  if (!g->key_coarse || !g->key_coarse16 || !g->key_fine || !g->key_a || !g->key_b)
+  if (!g->key_coarse || !g->key_coarse16 || !g->key_fine || !g->key_a || !g->key_b || !g->key_L)
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for keyframes");
   for (int k = 0; k < n; k++)
     {
@@ -266,6 +268,7 @@ tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys, int
       memcpy (g->key_fine + k * n1 * g->c1, g->fine, n1 * g->c1 * sizeof (float));
       memcpy (g->key_a + k * np, keys[k]->a, np * sizeof (float));
       memcpy (g->key_b + k * np, keys[k]->b, np * sizeof (float));
+      memcpy (g->key_L + k * np, keys[k]->L, np * sizeof (float));
     }
   g->n_keys = n;
   return build_matmul (g, err);
@@ -361,6 +364,7 @@ fine_stage (tinta_global *g)
         size_t o = (size_t) y * g->w1 + x;
         g->grid_a[o] = g->key_a[src];
         g->grid_b[o] = g->key_b[src];
+        g->grid_L[o] = g->key_L[src];
         g->grid_conf[o] = sim > 0.0f ? sim : 0.0f;
       }
 }
@@ -392,6 +396,13 @@ int
 tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, float *conf,
                       tinta_error *err)
 {
+  return tinta_global_predict_full (g, L, a, b, conf, NULL, err);
+}
+
+int
+tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, float *conf,
+                           float *L_match, tinta_error *err)
+{
   if (g->n_keys < 1)
     return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "no keyframe set");
   int st = compute_features (g, L, err);
@@ -404,5 +415,7 @@ tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, float
   upsample (g, g->grid_b, b);
   if (conf)
     upsample (g, g->grid_conf, conf);
+  if (L_match)
+    upsample (g, g->grid_L, L_match);
   return TINTA_OK;
 }

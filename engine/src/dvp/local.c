@@ -9,6 +9,7 @@
 #include "dvp/local_apply.h"
 #include "dvp/resample.h"
 #include "tinta/dvp.h"
+#include "dvp/local_internal.h"
 
 struct tinta_local {
   tinta_nn_model  *model;
@@ -18,6 +19,7 @@ struct tinta_local {
   float           *g_prev, *g_cur;     /* L / 100 at half resolution */
   float           *ab[2], *ab_next[2]; /* chroma at half resolution */
   float           *half;               /* scratch */
+  float           *l_warp;             /* g_prev moved by the last step */
   char            *path;
 };
 
@@ -29,7 +31,8 @@ tinta_local_free (tinta_local *l)
   tinta_nn_runner_free (l->run);
   tinta_nn_plan_free (l->plan);
   tinta_nn_model_free (l->model);
-  void *bufs[] = { l->g_prev, l->g_cur, l->ab[0], l->ab[1], l->ab_next[0], l->ab_next[1], l->half };
+  void *bufs[] = { l->g_prev, l->g_cur, l->ab[0], l->ab[1], l->ab_next[0], l->ab_next[1], l->half,
+                   l->l_warp };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   free (l->path);
@@ -47,8 +50,9 @@ tinta_local_new (const char *model_path, int width, int height, tinta_local **ou
                        TINTA_MAX_DIMENSION);
   if (model_path == NULL)
     {
-      if (!tinta_model_find (TINTA_LOCAL_MODEL, path, sizeof path))
-        return tinta_fail (err, TINTA_ERR_NOT_FOUND, path, "the local propagation model is missing");
+      if (!tinta_model_find (TINTA_DVP_MODEL, path, sizeof path))
+        return tinta_fail (err, TINTA_ERR_NOT_FOUND, path, "the model file is missing (the build makes it from models/ and "
+                           "../shared/pretrained; set TINTA_MODEL_DIR or give a file)");
       model_path = path;
     }
   tinta_local *l = calloc (1, sizeof *l);
@@ -79,12 +83,13 @@ tinta_local_new (const char *model_path, int width, int height, tinta_local **ou
       l->g_prev = tinta_alloc_aligned (n, sizeof (float));
       l->g_cur = tinta_alloc_aligned (n, sizeof (float));
       l->half = tinta_alloc_aligned (n, sizeof (float));
+      l->l_warp = tinta_alloc_aligned (n, sizeof (float));
       for (int i = 0; i < 2; i++)
         {
           l->ab[i] = tinta_alloc_aligned (n, sizeof (float));
           l->ab_next[i] = tinta_alloc_aligned (n, sizeof (float));
         }
-      if (!l->g_prev || !l->g_cur || !l->half || !l->ab[0] || !l->ab[1] || !l->ab_next[0]
+      if (!l->g_prev || !l->g_cur || !l->half || !l->l_warp || !l->ab[0] || !l->ab[1] || !l->ab_next[0]
           || !l->ab_next[1])
         st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for local propagation");
     }
@@ -117,8 +122,7 @@ tinta_local_reset (tinta_local *l, const float *L, const float *a, const float *
 }
 
 int
-tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *conf,
-                  tinta_error *err)
+tinta_local_step_half (tinta_local *l, const float *L, tinta_local_step *out, tinta_error *err)
 {
   gray_half (l, L, l->g_cur);
   const float *in[2] = { l->g_prev, l->g_cur };
@@ -131,8 +135,11 @@ tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *con
   const float *cf = tinta_nn_runner_output (l->run, "conf", NULL, NULL, NULL);
   if (!disp || !kv || !kh || !cf)
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, l->path, "out of memory reading outputs");
-  const float *src[2] = { l->ab[0], l->ab[1] };
-  tinta_local_apply (src, 2, l->hw, l->hh, disp, kv, kh, l->taps, l->ab_next);
+  /* Chroma and gray share displacement and kernels: the moved gray is
+   * what the fusion compares with the true one (l_warp). */
+  const float *src[3] = { l->ab[0], l->ab[1], l->g_prev };
+  float *dst[3] = { l->ab_next[0], l->ab_next[1], l->l_warp };
+  tinta_local_apply (src, 3, l->hw, l->hh, disp, kv, kh, l->taps, dst);
   for (int i = 0; i < 2; i++)
     {
       float *t = l->ab[i];
@@ -142,9 +149,35 @@ tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *con
   float *t = l->g_prev;
   l->g_prev = l->g_cur;
   l->g_cur = t;
-  tinta_upsample_bilinear (l->ab[0], l->hw, l->hh, a, l->w, l->h);
-  tinta_upsample_bilinear (l->ab[1], l->hw, l->hh, b, l->w, l->h);
+  out->a = l->ab[0];
+  out->b = l->ab[1];
+  out->g_cur = l->g_prev;
+  out->l_warp = l->l_warp;
+  out->conf = cf;
+  out->width = l->hw;
+  out->height = l->hh;
+  return TINTA_OK;
+}
+
+void
+tinta_local_set_state_half (tinta_local *l, const float *a, const float *b)
+{
+  size_t n = (size_t) l->hw * l->hh;
+  memcpy (l->ab[0], a, n * sizeof (float));
+  memcpy (l->ab[1], b, n * sizeof (float));
+}
+
+int
+tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *conf,
+                  tinta_error *err)
+{
+  tinta_local_step s;
+  int st = tinta_local_step_half (l, L, &s, err);
+  if (st != TINTA_OK)
+    return st;
+  tinta_upsample_bilinear (s.a, s.width, s.height, a, l->w, l->h);
+  tinta_upsample_bilinear (s.b, s.width, s.height, b, l->w, l->h);
   if (conf)
-    tinta_upsample_bilinear (cf, l->hw, l->hh, conf, l->w, l->h);
+    tinta_upsample_bilinear (s.conf, s.width, s.height, conf, l->w, l->h);
   return TINTA_OK;
 }

@@ -57,7 +57,8 @@ tinta_eval_sequence (const char *path, const tinta_eval_options *opt,
                        "a sequence needs at least 2 frames (a keyframe and one to predict)");
       goto out;
     }
-  st = tinta_strategy_new (opt->strategy, info->width, info->height, &strategy, err);
+  st = tinta_strategy_new_with_model (opt->strategy, opt->model, info->width, info->height,
+                                      &strategy, err);
   if (st < 0)
     goto out;
   truth = tinta_frame_new (info->width, info->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB);

@@ -1,5 +1,5 @@
-/* The strategy class table: each colorization strategy (copy now; local,
- * global, fused later) is a small vtable registered in strategy.c. */
+/* The strategy class table: each colorization strategy (copy, local,
+ * global, fused) is a small vtable registered in strategy.c. */
 #pragma once
 
 #include "tinta/eval.h"
@@ -19,5 +19,6 @@ struct tinta_strategy {
   int   width;
   int   height;
   int   begun;
+  char *model;   /* model file, NULL for the default (TINTA_DVP_MODEL) */
   void *priv;
 };

@@ -1,0 +1,197 @@
+/* The fused strategy (see tinta/dvp.h): local step + global match + the
+ * fusion network, all at the local network's half resolution, the fused
+ * chroma fed back as the state of the next local step (design.md §2).
+ * The inputs are those of training/dvp_model.py:build_fusion_graph, built
+ * here exactly as training/dvp_train.py:make_fusion_step builds them. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/internal.h"
+#include "dvp/local_internal.h"
+#include "dvp/resample.h"
+#include "tinta/dvp.h"
+
+#define L_SCALE  100.0f
+#define AB_SCALE 110.0f
+#define T_KEY_FRAMES 64.0f   /* dvp_model.T_KEY_SCALE */
+
+struct tinta_fused {
+  tinta_local     *local;
+  tinta_global    *global;
+  tinta_nn_model  *model;
+  tinta_nn_plan   *plan;
+  tinta_nn_runner *run;
+  int              w, h, hw, hh;
+  long long        since_key;
+  float           *ga, *gb, *gc, *gl;  /* global result, full size */
+  float           *half;               /* scratch, half size */
+  float           *in_ab_local, *in_ab_global, *in_sim, *in_conf, *in_t, *in_lg;  /* NHWC */
+  float           *fa, *fb;            /* fused chroma, half size, Lab units */
+  char            *path;
+};
+
+void
+tinta_fused_free (tinta_fused *f)
+{
+  if (f == NULL)
+    return;
+  tinta_local_free (f->local);
+  tinta_global_free (f->global);
+  tinta_nn_runner_free (f->run);
+  tinta_nn_plan_free (f->plan);
+  tinta_nn_model_free (f->model);
+  void *bufs[] = { f->ga, f->gb, f->gc, f->gl, f->half, f->in_ab_local, f->in_ab_global,
+                   f->in_sim, f->in_conf, f->in_t, f->in_lg, f->fa, f->fb };
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    tinta_free_aligned (bufs[i]);
+  free (f->path);
+  free (f);
+}
+
+int
+tinta_fused_new (const char *model_path, int width, int height, tinta_fused **out,
+                 tinta_error *err)
+{
+  char path[4096];
+  *out = NULL;
+  if (model_path == NULL)
+    {
+      if (!tinta_model_find (TINTA_DVP_MODEL, path, sizeof path))
+        return tinta_fail (err, TINTA_ERR_NOT_FOUND, path, "the model file is missing (the build makes it from models/ and "
+                           "../shared/pretrained; set TINTA_MODEL_DIR or give a file)");
+      model_path = path;
+    }
+  const char *fusion_path = model_path;
+  tinta_fused *f = calloc (1, sizeof *f);
+  if (f == NULL || (f->path = strdup (fusion_path)) == NULL)
+    {
+      free (f);
+      return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+    }
+  f->w = width;
+  f->h = height;
+  f->hw = width / 2;
+  f->hh = height / 2;
+  int st = tinta_local_new (model_path, width, height, &f->local, err);
+  if (st == TINTA_OK)
+    st = tinta_global_new (model_path, width, height, &f->global, err);
+  if (st == TINTA_OK)
+    st = tinta_nn_model_load (fusion_path, TINTA_FUSION_ARCH, &f->model, err);
+  if (st == TINTA_OK)
+    st = tinta_nn_plan_new (f->model, f->hh, f->hw, TINTA_NN_AUTO, &f->plan, err);
+  if (st == TINTA_OK)
+    st = tinta_nn_runner_new (f->plan, &f->run, err);
+  int c = 0;
+  if (st == TINTA_OK
+      && (tinta_nn_plan_shape (f->plan, "ab", &c, NULL, NULL) < 0 || c != 2))
+    st = tinta_fail (err, TINTA_ERR_INVALID_DATA, fusion_path,
+                     "the fusion model needs an output ab with 2 channels");
+  size_t n = (size_t) width * height, hn = (size_t) f->hw * f->hh;
+  if (st == TINTA_OK)
+    {
+      f->ga = tinta_alloc_aligned (n, sizeof (float));
+      f->gb = tinta_alloc_aligned (n, sizeof (float));
+      f->gc = tinta_alloc_aligned (n, sizeof (float));
+      f->gl = tinta_alloc_aligned (n, sizeof (float));
+      f->in_lg = tinta_alloc_aligned (hn, sizeof (float));
+      f->half = tinta_alloc_aligned (hn, sizeof (float));
+      f->in_ab_local = tinta_alloc_aligned (2 * hn, sizeof (float));
+      f->in_ab_global = tinta_alloc_aligned (2 * hn, sizeof (float));
+      f->in_sim = tinta_alloc_aligned (hn, sizeof (float));
+      f->in_conf = tinta_alloc_aligned (hn, sizeof (float));
+      f->in_t = tinta_alloc_aligned (hn, sizeof (float));
+      f->fa = tinta_alloc_aligned (hn, sizeof (float));
+      f->fb = tinta_alloc_aligned (hn, sizeof (float));
+      if (!f->ga || !f->gb || !f->gc || !f->gl || !f->in_lg || !f->half || !f->in_ab_local || !f->in_ab_global
+          || !f->in_sim || !f->in_conf || !f->in_t || !f->fa || !f->fb)
+        st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for the fused strategy");
+    }
+  if (st < 0)
+    {
+      tinta_fused_free (f);
+      return st;
+    }
+  *out = f;
+  return TINTA_OK;
+}
+
+int
+tinta_fused_set_keyframe (tinta_fused *f, const tinta_frame *key, tinta_error *err)
+{
+  int st = tinta_global_set_keyframes (f->global, &key, 1, err);
+  if (st == TINTA_OK)
+    st = tinta_local_reset (f->local, key->L, key->a, key->b, err);
+  f->since_key = 0;
+  return st;
+}
+
+/* dst (NHWC, 2 channels) = (a, b) * scale */
+static void
+interleave (const float *a, const float *b, size_t n, float scale, float *dst)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      dst[2 * i] = a[i] * scale;
+      dst[2 * i + 1] = b[i] * scale;
+    }
+}
+
+int
+tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fused_parts *parts,
+                  tinta_error *err)
+{
+  size_t hn = (size_t) f->hw * f->hh;
+  tinta_local_step ls;
+  int st = tinta_local_step_half (f->local, L, &ls, err);
+  if (st == TINTA_OK)
+    st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
+  if (st != TINTA_OK)
+    return st;
+  f->since_key++;
+
+  interleave (ls.a, ls.b, hn, 1.0f / AB_SCALE, f->in_ab_local);
+  tinta_half_res (f->ga, f->w, f->h, f->half);
+  tinta_half_res (f->gb, f->w, f->h, f->in_sim);   /* scratch for b */
+  interleave (f->half, f->in_sim, hn, 1.0f / AB_SCALE, f->in_ab_global);
+  tinta_half_res (f->gc, f->w, f->h, f->in_sim);
+  tinta_half_res (f->gl, f->w, f->h, f->in_lg);
+  for (size_t i = 0; i < hn; i++)
+    f->in_lg[i] *= 1.0f / L_SCALE;
+  memcpy (f->in_conf, ls.conf, hn * sizeof (float));
+  float t = (float) (f->since_key < (long long) T_KEY_FRAMES ? f->since_key : T_KEY_FRAMES)
+            / T_KEY_FRAMES;
+  for (size_t i = 0; i < hn; i++)
+    f->in_t[i] = t;
+
+  /* Input order of dvp_model.FUSION_INPUTS. */
+  const float *in[8] = { ls.g_cur, ls.l_warp, f->in_ab_local, f->in_conf, f->in_ab_global,
+                         f->in_sim, f->in_lg, f->in_t };
+  st = tinta_nn_run (f->run, in, NULL, NULL, NULL, err);
+  if (st != TINTA_OK)
+    return st;
+  const float *ab = tinta_nn_runner_output (f->run, "ab", NULL, NULL, NULL);
+  if (ab == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, f->path, "out of memory reading outputs");
+  for (size_t i = 0; i < hn; i++)
+    {
+      f->fa[i] = ab[2 * i] * AB_SCALE;
+      f->fb[i] = ab[2 * i + 1] * AB_SCALE;
+    }
+  tinta_local_set_state_half (f->local, f->fa, f->fb);
+  tinta_upsample_bilinear (f->fa, f->hw, f->hh, a, f->w, f->h);
+  tinta_upsample_bilinear (f->fb, f->hw, f->hh, b, f->w, f->h);
+  if (parts)
+    {
+      if (parts->local_a)
+        tinta_upsample_bilinear (ls.a, f->hw, f->hh, parts->local_a, f->w, f->h);
+      if (parts->local_b)
+        tinta_upsample_bilinear (ls.b, f->hw, f->hh, parts->local_b, f->w, f->h);
+      size_t n = (size_t) f->w * f->h;
+      if (parts->global_a)
+        memcpy (parts->global_a, f->ga, n * sizeof (float));
+      if (parts->global_b)
+        memcpy (parts->global_b, f->gb, n * sizeof (float));
+      if (parts->global_conf)
+        memcpy (parts->global_conf, f->gc, n * sizeof (float));
+    }
+  return TINTA_OK;
+}

@@ -1,0 +1,21 @@
+/* The local step at half resolution, for the fused strategy (fused.c).
+ * Private to the engine. */
+#pragma once
+
+#include "tinta/dvp.h"
+
+typedef struct {
+  const float *a, *b;    /* propagated chroma (Lab units), the new state */
+  const float *g_cur;    /* L / 100 of the frame */
+  const float *l_warp;   /* the previous L / 100 moved like the chroma */
+  const float *conf;     /* the network's confidence */
+  int width, height;     /* half resolution */
+} tinta_local_step;
+
+/* One step from the state to the frame of luminance L (full size); the
+ * pointers in *out stay valid until the next step, reset or free. */
+int  tinta_local_step_half (tinta_local *l, const float *L, tinta_local_step *out,
+                            tinta_error *err);
+/* Replaces the state (half resolution, Lab units): the fused chroma is
+ * what the next step propagates. */
+void tinta_local_set_state_half (tinta_local *l, const float *a, const float *b);
