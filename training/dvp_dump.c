@@ -72,6 +72,28 @@ write_npy (const char *path, const _Float16 *data, long long t, int h, int w)
   return 0;
 }
 
+/* Channels first..first+n-1 of a frame's row: the 2x2 means of the
+ * full-size planes (NULL: the constant 1), as float16. */
+static void
+put_half (_Float16 *row, int first, const float *const *planes, int n, int W, int H,
+          float *half)
+{
+  size_t hn = (size_t) (W / 2) * (H / 2);
+  for (int ch = 0; ch < n; ch++)
+    {
+      _Float16 *dst = row + (size_t) (first + ch) * hn;
+      if (planes[ch] == NULL)
+        {
+          for (size_t i = 0; i < hn; i++)
+            dst[i] = (_Float16) 1.0f;
+          continue;
+        }
+      tinta_half_res (planes[ch], W, H, half);
+      for (size_t i = 0; i < hn; i++)
+        dst[i] = (_Float16) half[i];
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -141,19 +163,8 @@ main (int argc, char **argv)
       || tinta_global_set_keyframes (global, (const tinta_frame *const *) &key, 1, &err) < 0)
     goto fail;
   {
-    _Float16 *row = dump + (size_t) k0 * CH * hn;
-    const float *src[4] = { key->a, key->b, key->a, key->b };
-    for (int ch = 0; ch < 4; ch++)
-      {
-        tinta_half_res (src[ch], W, H, half);
-        for (size_t i = 0; i < hn; i++)
-          row[ch * hn + i] = (_Float16) half[i];
-      }
-    for (size_t i = 0; i < hn; i++)
-      row[4 * hn + i] = (_Float16) 1.0f;
-    tinta_half_res (key->L, W, H, half);
-    for (size_t i = 0; i < hn; i++)
-      row[5 * hn + i] = (_Float16) half[i];
+    const float *key_row[CH] = { key->a, key->b, key->a, key->b, NULL, key->L };
+    put_half (dump + (size_t) k0 * CH * hn, 0, key_row, CH, W, H, half);
   }
   for (long long s = 1; s < T; s++)
     {
@@ -162,22 +173,12 @@ main (int argc, char **argv)
           || tinta_local_next (local, f->L, a, b, NULL, &err) < 0)
         goto fail;
       _Float16 *row = dump + (size_t) k * CH * hn;
-      const float *lsrc[2] = { a, b };
-      for (int ch = 0; ch < 2; ch++)
-        {
-          tinta_half_res (lsrc[ch], W, H, half);
-          for (size_t i = 0; i < hn; i++)
-            row[ch * hn + i] = (_Float16) half[i];
-        }
+      const float *local_ab[2] = { a, b };
+      put_half (row, 0, local_ab, 2, W, H, half);
       if (tinta_global_predict_full (global, f->L, a, b, c, lm, &err) < 0)
         goto fail;
-      const float *gsrc[4] = { a, b, c, lm };
-      for (int ch = 0; ch < 4; ch++)
-        {
-          tinta_half_res (gsrc[ch], W, H, half);
-          for (size_t i = 0; i < hn; i++)
-            row[(2 + ch) * hn + i] = (_Float16) half[i];
-        }
+      const float *global_out[4] = { a, b, c, lm };
+      put_half (row, 2, global_out, 4, W, H, half);
     }
   if (write_npy (out, dump, T, hh, hw) < 0)
     {
