@@ -84,14 +84,7 @@ run_fixture_from (const char *name, const char *model_path, const char *arch,
                  (long long) t->shape[1], (long long) t->shape[2], (long long) t->shape[3]);
       if (c != t->shape[1] || oh != t->shape[2] || ow != t->shape[3])
         continue;
-      float *want = to_nhwc (t);
-      double max_err = 0, range = 0;
-      for (int64_t j = 0; j < t->numel; j++)
-        {
-          max_err = fmax (max_err, fabs ((double) got[j] - want[j]));
-          range = fmax (range, fabs (want[j]));
-        }
-      free (want);
+      double range, max_err = tu_max_abs_error (got, t, &range);
       if (prec == TINTA_NN_F32)
         {
           worst_f32 = fmax (worst_f32, max_err);

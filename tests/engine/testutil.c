@@ -1,5 +1,6 @@
 /* Helpers for the engine tests (see testutil.h). */
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,4 +148,21 @@ tu_tensor_to_nhwc (const void *tensor)
         nhwc[(y * w + x) * c + k] = nchw[(k * h + y) * w + x];
   free (nchw);
   return nhwc;
+}
+
+double
+tu_max_abs_error (const float *got, const void *reference, double *range)
+{
+  const tinta_tensor *t = reference;
+  float *want = tu_tensor_to_nhwc (t);
+  double max_err = 0, r = 0;
+  for (int64_t j = 0; j < t->numel; j++)
+    {
+      max_err = fmax (max_err, fabs ((double) got[j] - want[j]));
+      r = fmax (r, fabs (want[j]));
+    }
+  free (want);
+  if (range)
+    *range = r;
+  return max_err;
 }

@@ -33,3 +33,6 @@ int tu_ffprobe_entry (const char *path, const char *entry, char *out, size_t siz
 
 /* A 4-D NCHW tensor of a safetensors file as float32 NHWC (malloc'ed). */
 float *tu_tensor_to_nhwc (const void *tensor);
+/* Max |got - reference| over an NCHW reference tensor, got being NHWC of
+ * the same shape; *range (may be NULL) receives max |reference|. */
+double tu_max_abs_error (const float *got, const void *reference, double *range);
