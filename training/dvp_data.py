@@ -373,13 +373,16 @@ DUMP_TOOL = os.environ.get('TINTA_DVP_DUMP', os.path.join(os.path.dirname(os.pat
 DUMP_VERSION = 2          # 6 channels: local a b, global a b, similarity, matched L
 
 
-def _dump_dir(local_model):
-    """Dumps depend on the local model that made the chains: one folder per
-    model file (its sha256's first 12 hex digits)."""
+def _dump_dir(local_model, features):
+    """Dumps depend on the local model that made the chains and on the
+    features that made the global match: one folder per pair of model
+    files (the first 12 hex digits of the sha256 of their sha256s)."""
     import hashlib
-    with open(local_model, 'rb') as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    return os.path.join(CACHE, 'dump-v%d' % DUMP_VERSION, digest)
+    h = hashlib.sha256()
+    for path in (local_model, features):
+        with open(path, 'rb') as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    return os.path.join(CACHE, 'dump-v%d' % DUMP_VERSION, h.hexdigest()[:12])
 
 
 def dump_path(folder, name, backward):
@@ -391,7 +394,7 @@ def prepare_dumps(local_model, features, root=TRAIN_ROOT):
     engine's local chain and global match from the first frame (forward)
     and, for training clips, from the last frame (backward).  Returns the
     folder.  Validation clips get forward dumps only (VAL_FRAMES frames)."""
-    folder = _dump_dir(local_model)
+    folder = _dump_dir(local_model, features)
     os.makedirs(folder, exist_ok=True)
     todo = []
     for c in read_manifest(root):

@@ -144,7 +144,8 @@ def fusion_from_ckpt(ckpt, residual=True):
     net = dvp_model.FusionNet(dvp_model.FusionConfig.from_dict(ckpt['cfg']))
     net.load_state_dict(ckpt['model'])
     if not residual and net.cfg.residual:
-        cfg = dvp_model.FusionConfig(net.cfg.widths, net.cfg.alpha, residual=False)
+        cfg = dvp_model.FusionConfig(net.cfg.widths, net.cfg.alpha, residual=False,
+                                     blend_init=net.cfg.blend_init)
         weights = {k: v for k, v in net.export_weights().items() if not k.startswith('res.')}
         net = dvp_model.FusionNet(cfg, weights=weights)
     return net.eval()

@@ -282,7 +282,7 @@ ARCH_FUSION = 'tinta-dvp-fusion'
 FUSION_INPUTS = (('g_cur', 1), ('l_warp', 1), ('ab_local', 2), ('conf_local', 1),
                  ('ab_global', 2), ('sim_global', 1), ('l_global', 1), ('t_key', 1))
 T_KEY_SCALE = 64.0      # t_key = min(frames since the keyframe, 64) / 64
-BLEND_LOGIT = 2.0       # the blend starts at sigmoid(2) = 0.88 local, 0.12 global
+BLEND_LOGIT = 2.0       # default start of the blend: sigmoid(2) = 0.88 local, 0.12 global
 
 
 class FusionConfig:
@@ -295,17 +295,20 @@ class FusionConfig:
     hundred frames; the 6-frame training windows never show it).  The
     shipped model is exported without it (dvp_export.py --no-residual)."""
 
-    def __init__(self, widths=None, alpha=0.1, residual=True):
+    def __init__(self, widths=None, alpha=0.1, residual=True, blend_init=BLEND_LOGIT):
         self.widths = widths or [16, 24, 32, 48]   # finest (half res) first
         self.alpha = alpha
         self.residual = residual
+        self.blend_init = blend_init                # initial logit of the blend
 
     def to_dict(self):
-        return {'widths': self.widths, 'alpha': self.alpha, 'residual': self.residual}
+        return {'widths': self.widths, 'alpha': self.alpha, 'residual': self.residual,
+                'blend_init': self.blend_init}
 
     @classmethod
     def from_dict(cls, d):
-        return cls(d['widths'], d['alpha'], d.get('residual', True))
+        return cls(d['widths'], d['alpha'], d.get('residual', True),
+                   d.get('blend_init', BLEND_LOGIT))
 
 
 def build_fusion_graph(cfg):
@@ -380,7 +383,7 @@ class FusionNet(torch.nn.Module):
             for name in ('blend', 'res') if cfg.residual else ('blend',):
                 weights[name + '.weight'].zero_()
                 weights[name + '.bias'].zero_()
-            weights['blend.bias'].fill_(BLEND_LOGIT)
+            weights['blend.bias'].fill_(cfg.blend_init)
             weights.update(fusion_fixed_weights())
         self.net = tg.GraphModule(self.graph.to_dict(), weights)
         for name, p in zip(self.net.weight_names, self.net.params):

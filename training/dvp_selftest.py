@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import dvp_data         # noqa: E402
 import dvp_export       # noqa: E402
+import dvp_features     # noqa: E402
 import dvp_model        # noqa: E402
 import dvp_ops          # noqa: E402
 import dvp_train        # noqa: E402
@@ -284,6 +285,56 @@ def fusion_stage_lowers_loss_and_exports():
         lo = torch.minimum(x['ab_local'], x['ab_global']) - 1e-6
         hi = torch.maximum(x['ab_local'], x['ab_global']) + 1e-6
         assert bool(((out['ab'] >= lo) & (out['ab'] <= hi)).all())
+
+
+@test
+def features_stage_lowers_loss_and_exports():
+    """dvp_features on a tiny SqueezeNet-shaped graph (conv1, fire3, fire5
+    at strides 2, 4, 8) and a frame that is its keyframe shifted by one
+    cell: the soft colour transfer's loss falls, conv1 stays frozen, and
+    the export carries the BSD text and reloads."""
+    g = tg.Graph()
+    x = g.input('x', 3)
+    c1 = g.conv2d('conv1', x, 8, 3, stride=2, activation='relu')
+    p1 = g.maxpool('pool1', c1, 3, stride=2, ceil_mode=True)
+    f3 = g.conv2d('fire3', p1, 8, 3, padding=1, activation='relu')
+    p3 = g.maxpool('pool3', f3, 3, stride=2, ceil_mode=True)
+    g.conv2d('fire5', p3, 16, 3, padding=1, activation='relu')
+    g.output('conv1', 'fire3', 'fire5')
+    weights = g.init_weights(torch.Generator().manual_seed(0), bias_std=0.1)
+    rng = np.random.default_rng(0)
+    gray = np.repeat(np.repeat(rng.integers(0, 256, (12, 16)), 8, 0), 8, 1).astype(np.uint8)
+    ab = torch.from_numpy(np.repeat(np.repeat(rng.uniform(-60, 60, (2, 12, 16)), 8, 1), 8, 2)
+                          .astype(np.float32))
+    key_g, key_ab = torch.from_numpy(gray.astype(np.float32)), ab
+    cur_g, cur_ab = torch.roll(key_g, 8, 1), torch.roll(key_ab, 8, 2)
+    with tempfile.TemporaryDirectory() as d:
+        base = os.path.join(d, 'base.safetensors')
+        tg.save_model(base, g.to_dict(), weights, dvp_features.ARCH)
+        net = dvp_features.FeatureNet(base)
+        conv1 = net.net.weight_dict()['conv1.weight'].detach().clone()
+        opt = torch.optim.Adam(net.trainable_parameters(), lr=1e-2)
+        losses = []
+        for _ in range(30):
+            loss, _ = dvp_features.pair_loss(net, key_g, key_ab, cur_g[:64, 16:80], cur_ab,
+                                             (0, 16))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        assert np.mean(losses[-3:]) < 0.7 * np.mean(losses[:3]), losses
+        assert torch.equal(net.net.weight_dict()['conv1.weight'], conv1)
+        ckpt = {'model': net.state_dict(), 'stage': 'features', 'step': 30,
+                'cfg': dvp_features.Config(base).to_dict(), 'val_psnr': -1.0,
+                'meta': {'command': 'selftest', 'val0': 2.0}}
+        pt, lic, out = (os.path.join(d, n) for n in ('f.pt', 'LICENSE', 'f.safetensors'))
+        torch.save(ckpt, pt)
+        with open(lic, 'w') as f:
+            f.write('BSD-2-Clause test text')
+        dvp_features.main(['--export', pt, '-o', out, '--squeezenet-license', lic])
+        m = tg.load_model(out, expect_arch=dvp_features.ARCH)
+        assert m.metadata['license.squeezenet'] == 'BSD-2-Clause test text'
+        assert m.dtype == 'F16' and set(m.graph['outputs']) == {'conv1', 'fire3', 'fire5'}
 
 
 def main():

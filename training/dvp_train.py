@@ -110,13 +110,19 @@ def parse_args(argv=None):
                                                          'tinta-dvp-local.safetensors'),
                    help='fusion stage: the local model file the engine dumps were made with')
     p.add_argument('--features-model', default=os.path.join(
-                       HERE, '..', 'build', 'models', 'squeezenet1_1-features.safetensors'),
-                   help='fusion stage: the SqueezeNet features the engine dumps use')
+                       HERE, '..', 'models', 'tinta-dvp-features.safetensors'),
+                   help='fusion stage: the features the engine dumps use (the fine-tuned '
+                        'SqueezeNet of dvp_features.py)')
     p.add_argument('--init-fusion', metavar='PT',
                    help='fusion stage: start from the network of this fusion checkpoint '
                         '(e.g. after retraining the local network)')
     p.add_argument('--fusion-widths', default='16,24,32,48',
                    help='fusion U-Net channels per level, half resolution first')
+    p.add_argument('--fusion-residual', action='store_true',
+                   help='fusion: train with the refinement residual (off by default: the '
+                        'shipped fusion is a convex blend, see dvp_model.FusionConfig)')
+    p.add_argument('--blend-init', type=float, default=dvp_model.BLEND_LOGIT,
+                   help='fusion: initial logit of the blend weight of the local estimate')
     args = p.parse_args(argv)
     args.crop = tuple(int(v) for v in args.crop.lower().split('x'))
     args.fusion_widths = [int(v) for v in str(args.fusion_widths).strip('[]').split(',')]
@@ -293,7 +299,8 @@ def build_stage(args):
         cfg = dvp_model.LocalConfig(base=args.base, taps=args.taps, corr_radius=args.corr_radius,
                                     soft_argmax=args.soft_argmax)
         return dvp_model.LocalNet(cfg, seed=args.seed), cfg
-    cfg = dvp_model.FusionConfig(widths=args.fusion_widths)
+    cfg = dvp_model.FusionConfig(widths=args.fusion_widths, residual=args.fusion_residual,
+                                 blend_init=args.blend_init)
     return dvp_model.FusionNet(cfg, seed=args.seed), cfg
 
 
@@ -551,7 +558,8 @@ def main(argv=None):
         saved = resume['args']
         for k in ('stage', 'batch', 'unroll', 'crop', 'lr', 'warmup', 'seed', 'base', 'taps',
                   'corr_radius', 'soft_argmax', 'synth', 'max_shift', 'w_photo', 'w_flow',
-                  'w_conf', 'w_match', 'local_ckpt', 'local_model', 'fusion_widths'):
+                  'w_conf', 'w_match', 'local_ckpt', 'local_model', 'fusion_widths',
+                  'fusion_residual', 'blend_init', 'features_model'):
             if k in saved:
                 setattr(args, k, tuple(saved[k]) if k == 'crop' else saved[k])
     if not args.out:

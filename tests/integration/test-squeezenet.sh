@@ -37,6 +37,34 @@ if grep -q avx512_bf16 /proc/cpuinfo; then
   cat "$SCRATCH/bf16.log"
 fi
 
+# The shipped features (SqueezeNet fine-tuned for matching by
+# training/dvp_features.py, committed in models/): the same parity, and the
+# shipped bundle's features part is that file, not the converted one.
+TUNED="${TINTA_MODEL_DIR:-}/tinta-dvp-features.safetensors"
+BUNDLE="${TINTA_MODEL_DIR:-}/tinta-dvp.safetensors"
+$PY "$ROOT/training/squeezenet_reference.py" "$EVAL/blackswan/00000.jpg" "$SCRATCH/tuned.safetensors" \
+  --model "$TUNED" >"$SCRATCH/tuned-ref.log" 2>&1
+check "PyTorch reference of the fine-tuned features" test $? -eq 0
+"$COMPARE" "$TUNED" "$SCRATCH/tuned.safetensors" f32 "$F32_TOL" >"$SCRATCH/tuned.log" 2>&1
+check "f32 fine-tuned features match PyTorch within $F32_TOL" test $? -eq 0
+cat "$SCRATCH/tuned.log"
+$PY - "$TUNED" "$BUNDLE" "$FEATURES" >"$SCRATCH/parts.log" 2>&1 <<'PYEOF'
+import sys
+sys.path.insert(0, __import__('os').environ['TINTA_SOURCE_ROOT'] + '/training')
+import tinta_graph as tg
+arch = 'squeezenet1_1-features'
+tuned, part, conv = (tg.load_model(p, expect_arch=arch) for p in sys.argv[1:4])
+same = all(bool((tuned.weights[k] == part.weights[k]).all()) for k in tuned.weights)
+moved = max(float((tuned.weights[k] - conv.weights[k]).abs().max()) for k in conv.weights
+            if k.startswith('fire'))
+frozen = float((tuned.weights['conv1.weight'] - conv.weights['conv1.weight']).abs().max())
+print('bundle part == fine-tuned file:', same, '; fire weights moved by up to %.3g, conv1 by '
+      '%.3g' % (moved, frozen), '; BSD text in metadata:', 'license.squeezenet' in tuned.metadata)
+sys.exit(0 if same and moved > 1e-3 and frozen < 1e-2 and 'license.squeezenet' in tuned.metadata
+         else 1)
+PYEOF
+check "the bundle ships the fine-tuned features ($(cat "$SCRATCH/parts.log"))" test $? -eq 0
+
 # The classifier on real photos from Debian's darknet package (downloaded
 # and unpacked into the cache, not installed).
 cache="${TINTA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tinta}/darknet"
