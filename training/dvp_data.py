@@ -370,7 +370,8 @@ DUMP_TOOL = os.environ.get('TINTA_DVP_DUMP', os.path.join(os.path.dirname(os.pat
     __file__)), '..', 'build', 'training', 'tinta-dvp-dump'))
 
 
-DUMP_VERSION = 2          # 6 channels: local a b, global a b, similarity, matched L
+DUMP_VERSION = 3          # 6 channels: local a b, global a b, similarity, matched L
+                          # (3: the engine's soft top-4 global transfer)
 
 
 def _dump_dir(local_model, features):

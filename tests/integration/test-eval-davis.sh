@@ -30,15 +30,17 @@ check "12-sequence psnr25 $a25 within 0.05 of 26.21" within "${a25:-0}" 26.21 0.
 check "12-sequence psnr_all $aall within 0.05 of 25.15" within "${aall:-0}" 25.15 0.05
 check "twelve sequences scored" test "$(grep -c '"psnr25"' "$SCRATCH/all.json")" -eq 13
 
-# The global strategy (pretrained SqueezeNet, two-stage matching) must beat
-# copy on the same two sequences (measured 2026-11-25: 29.50 / 28.75 dB
-# against copy's 27.31 / 26.74). It needs the shipped model bundle.
+# The global strategy (fine-tuned SqueezeNet, two-stage matching, soft
+# top-4 transfer) must beat copy on the same two sequences, with a margin
+# (measured 2026-12-02: 32.44 / 31.47 dB against copy's 27.31 / 26.74;
+# 29.50 / 28.75 with the ImageNet features and the hard transfer). It
+# needs the shipped model bundle.
 if [ -s "${TINTA_MODEL_DIR:-}/tinta-dvp.safetensors" ]; then
   "$CLI" eval --strategy global "$EVAL/blackswan" "$EVAL/car-shadow" >"$SCRATCH/global" 2>&1
   check "global eval succeeds: $(tail -1 "$SCRATCH/global")" test $? -eq 0
   read -r g25 gall < <(sed -n 's/^mean: psnr25=\([0-9.]*\) psnr_all=\([0-9.]*\).*/\1 \2/p' "$SCRATCH/global")
-  check "global psnr25 $g25 >= 29.3" awk -v a="${g25:-0}" 'BEGIN { exit !(a >= 29.3) }'
-  check "global psnr_all $gall >= 28.55" awk -v a="${gall:-0}" 'BEGIN { exit !(a >= 28.55) }'
+  check "global psnr25 $g25 >= 32.1" awk -v a="${g25:-0}" 'BEGIN { exit !(a >= 32.1) }'
+  check "global psnr_all $gall >= 31.1" awk -v a="${gall:-0}" 'BEGIN { exit !(a >= 31.1) }'
 else
   echo "note: no tinta-dvp.safetensors (needs ../shared and python3-torch at build); global not checked"
 fi

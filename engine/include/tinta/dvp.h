@@ -9,11 +9,11 @@
  *
  * Global strategy (design.md §2): SqueezeNet v1.1 features of the gray
  * frame and of the keyframes' luminance; every coarse cell (fire5, 1/8
- * resolution) finds its most similar cell among all keyframes (cosine
+ * resolution) finds its 4 most similar cells among all keyframes (cosine
  * similarity, one oneDNN matmul); every fine position (conv1, 1/2) then
- * searches a small window around the position its cell's match implies;
- * the keyframe's chroma at the best fine match is transferred, and the
- * fine similarity is the confidence.
+ * searches a small window around the position each match implies; the
+ * keyframes' chroma is transferred as a softmax-weighted mean over those
+ * windows, and the best fine similarity is the confidence.
  *
  * Thread safety: one tinta_global per thread (it owns a runner). */
 #pragma once

@@ -42,40 +42,13 @@ tinta_match_normalize_rows (float *v, size_t rows, int dim)
 }
 
 CLONES void
-tinta_match_argmax (const float *v, size_t n, size_t *index, float *value)
+tinta_match_window_sims (const float *query, const float *table, int width, int dim, int y0,
+                         int y1, int x0, int x1, float *sims)
 {
-  size_t best = 0;
-  float bv = -INFINITY;
-  for (size_t i = 0; i < n; i++)
-    if (v[i] > bv)
-      {
-        bv = v[i];
-        best = i;
-      }
-  *index = best;
-  *value = bv;
-}
-
-CLONES void
-tinta_match_window (const float *query, const float *table, int width, int dim, int y0, int y1,
-                    int x0, int x1, int *best_y, int *best_x, float *best_sim)
-{
-  float bs = -INFINITY;
-  int by = y0, bx = x0;
+  int n = 0;
   for (int y = y0; y < y1; y++)
     for (int x = x0; x < x1; x++)
-      {
-        float s = dot (query, table + ((size_t) y * width + x) * dim, dim);
-        if (s > bs)
-          {
-            bs = s;
-            by = y;
-            bx = x;
-          }
-      }
-  *best_y = by;
-  *best_x = bx;
-  *best_sim = bs;
+      sims[n++] = dot (query, table + ((size_t) y * width + x) * dim, dim);
 }
 
 CLONES void

@@ -9,15 +9,12 @@
  * zero stay zero). */
 void tinta_match_normalize_rows (float *v, size_t rows, int dim);
 
-/* Index and value of the largest of n floats. */
-void tinta_match_argmax (const float *v, size_t n, size_t *index, float *value);
-
-/* One fine position's search: the best dot product between `query`
- * (dim floats) and the rows of `table` (width x height grid of dim-float
- * rows) inside [y0, y1) x [x0, x1). */
-void tinta_match_window (const float *query, const float *table, int width, int dim,
-                         int y0, int y1, int x0, int x1, int *best_y, int *best_x,
-                         float *best_sim);
+/* The dot products of `query` (dim floats) with the rows of `table`
+ * (width x height grid of dim-float rows) inside [y0, y1) x [x0, x1),
+ * row by row, into sims ((y1 - y0) * (x1 - x0) floats): one fine
+ * position's search window. */
+void tinta_match_window_sims (const float *query, const float *table, int width, int dim,
+                              int y0, int y1, int x0, int x1, float *sims);
 
 /* float32 -> bf16, round to nearest even. */
 void tinta_match_to_bf16 (const float *src, uint16_t *dst, size_t n);
