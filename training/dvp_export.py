@@ -25,6 +25,7 @@ generated pair) its GraphModule in float32 must match
 """
 import argparse
 import datetime
+import json
 import os
 import sys
 
@@ -62,6 +63,8 @@ def local_metadata(net, ckpt, dtype):
                               'y + dy + i - n/2, x + dx + j - n/2) (training/dvp_ops.py '
                               'dvp_local_apply)',
         'tinta.dvp.outputs': 'disp (dy, dx) half-res px; kv, kh softmax taps; conf sigmoid',
+        # what dvp_train.local_ckpt_from_model_file rebuilds the network from
+        'tinta.dvp.config': json.dumps(net.cfg.to_dict()),
         'training.command': meta.get('command', ''),
         'training.steps': str(ckpt.get('step', '')),
         'training.validation_psnr_db': '%.3f' % ckpt.get('val_psnr', ckpt.get('best', -1)),

@@ -104,8 +104,12 @@ def parse_args(argv=None):
     p.add_argument('--ckpt-minutes', type=float, default=4.0)
     p.add_argument('--no-bf16', action='store_true', help='train in float32')
     p.add_argument('--local-ckpt', metavar='PT',
-                   help='fusion stage: the stage-1 checkpoint whose local network runs '
-                        '(frozen) in the recursion')
+                   help='fusion stage: the stage-1 checkpoint (or exported local model '
+                        'file) whose local network runs (frozen) in the recursion')
+    p.add_argument('--init-local', metavar='PT',
+                   help='local stage: start from this checkpoint\'s network or exported '
+                        'local model file (fresh optimizer and schedule; the network '
+                        'options are taken from it)')
     p.add_argument('--local-model', default=os.path.join(HERE, '..', 'models',
                                                          'tinta-dvp-local.safetensors'),
                    help='fusion stage: the local model file the engine dumps were made with')
@@ -304,11 +308,61 @@ def build_stage(args):
     return dvp_model.FusionNet(cfg, seed=args.seed), cfg
 
 
-def load_local(path):
-    """The stage-1 local network of a checkpoint, frozen, in eval mode."""
+def local_ckpt_from_model_file(path):
+    """A stage-1 checkpoint dict rebuilt from an exported local model file
+    (models/tinta-dvp-local.safetensors): the network's configuration from
+    the file's training metadata, the stored weights with the
+    displacement head's export scale taken out again.  Run directories
+    live in ~/.cache and do not survive a new machine; the shipped file
+    does, and it is stored in F32, so the rebuilt network is the shipped
+    one exactly (no optimizer state: --init-local, not --resume)."""
+    import ast
+    import tinta_graph as tg
+    model = tg.load_model(path, expect_arch=dvp_model.ARCH_LOCAL)
+    saved = {}
+    try:
+        saved = ast.literal_eval(model.metadata.get('training.args', '{}'))
+    except (ValueError, SyntaxError):
+        pass
+    if 'tinta.dvp.config' in model.metadata:      # exports since 2026-12
+        cfg = dvp_model.LocalConfig.from_dict(json.loads(model.metadata['tinta.dvp.config']))
+    elif all(k in saved for k in ('base', 'taps', 'corr_radius', 'soft_argmax')):
+        cfg = dvp_model.LocalConfig(base=saved['base'], taps=saved['taps'],
+                                    corr_radius=saved['corr_radius'],
+                                    soft_argmax=saved['soft_argmax'])
+    else:
+        raise SystemExit('%s: its metadata does not give the network configuration' % path)
+    probe = dvp_model.LocalNet(cfg)
+    if probe.graph.to_dict() != model.graph:
+        raise SystemExit('%s: its graph is not the one dvp_model builds for %s'
+                         % (path, json.dumps(cfg.to_dict())))
+    w = {k: v.clone() for k, v in model.weights.items()}
+    w['disp_lo.weight'] /= probe.disp_scale
+    w['disp_lo.bias'] /= probe.disp_scale
+    net = dvp_model.LocalNet(cfg, weights=w)
+    steps = model.metadata.get('training.steps', '')
+    val = model.metadata.get('training.validation_psnr_db', 'nan')
+    return {'stage': 'local', 'cfg': cfg.to_dict(), 'model': net.state_dict(),
+            'step': int(steps) if steps.isdigit() else 0, 'val_psnr': float(val),
+            'args': saved, 'meta': {'command': model.metadata.get('training.command', ''),
+                                    'data': model.metadata.get('training.data', ''),
+                                    'model_file': os.path.abspath(path)}}
+
+
+def load_local_ckpt(path):
+    """A stage-1 checkpoint: a run's .pt, or an exported local model file."""
+    if path.endswith('.safetensors'):
+        return local_ckpt_from_model_file(path)
     ck = torch.load(path)
     if ck.get('stage') != 'local':
         raise SystemExit('%s is not a local-stage checkpoint' % path)
+    return ck
+
+
+def load_local(path):
+    """The stage-1 local network of a checkpoint (or model file), frozen,
+    in eval mode."""
+    ck = load_local_ckpt(path)
     net = dvp_model.LocalNet(dvp_model.LocalConfig.from_dict(ck['cfg']))
     net.load_state_dict(ck['model'])
     net = net.to(memory_format=torch.channels_last).eval()
@@ -577,7 +631,16 @@ def main(argv=None):
 
     data = dvp_data.Data(crop=args.crop)
     log('dvp-train: data: %s' % data.describe())
+    init = None
+    if args.init_local and not resume:
+        init = load_local_ckpt(os.path.expanduser(args.init_local))
+        for k in ('base', 'taps', 'corr_radius', 'soft_argmax'):
+            setattr(args, k, init['cfg'][k])
     net, cfg = build_stage(args)
+    if init is not None:
+        net.load_state_dict(init['model'])
+        log('dvp-train: local network initialized from %s (step %d, validation %.3f dB)'
+            % (args.init_local, init['step'], init.get('val_psnr', float('nan'))))
     net = net.to(memory_format=torch.channels_last)
     params, flops, params_train, opt, step, best = setup_network(
         args, net, {'g_prev': (240, 427), 'g_cur': (240, 427)}, log, resume)
