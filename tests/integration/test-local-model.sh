@@ -21,11 +21,12 @@ if grep -q avx512_bf16 /proc/cpuinfo; then
   check "C matches PyTorch in bf16 within 6e-2" test $? -eq 0
   cat "$SCRATCH/bf16.log"
 fi
-# local vs copy on two sequences (measured with the step-2800 model:
-# blackswan 30.46 / 27.93, car-shadow 33.32 / 33.02; copy 27.31 / 26.74).
+# local vs copy on two sequences (measured 2026-12-02 with the shipped
+# model, 2800 + 1100 steps: blackswan 30.53 / 27.95, car-shadow 33.41 /
+# 33.05 -> 31.97 / 30.50; copy 27.31 / 26.74).
 "$CLI" eval --strategy local "$EVAL/blackswan" "$EVAL/car-shadow" >"$SCRATCH/local" 2>&1
 check "local eval succeeds: $(tail -1 "$SCRATCH/local")" test $? -eq 0
 read -r l25 lall < <(sed -n 's/^mean: psnr25=\([0-9.]*\) psnr_all=\([0-9.]*\).*/\1 \2/p' "$SCRATCH/local")
-check "local psnr25 $l25 >= 31.6" awk -v a="${l25:-0}" 'BEGIN { exit !(a >= 31.6) }'
+check "local psnr25 $l25 >= 31.7" awk -v a="${l25:-0}" 'BEGIN { exit !(a >= 31.7) }'
 check "local psnr_all $lall >= 30.2" awk -v a="${lall:-0}" 'BEGIN { exit !(a >= 30.2) }'
 finish local-model
