@@ -22,7 +22,6 @@
 
 #define FINE_RADIUS 3
 #define ROW_BLOCK   512
-#define MAX_TOPK    4
 /* Soft transfer (the mean a demanding PSNR rewards, and what the feature
  * stage of training/dvp_features.py optimizes: softmax at TAU 0.03 over
  * fire5 similarities). Chosen on the training set's held-out clips
@@ -66,16 +65,13 @@ struct tinta_global {
   uint16_t        *key_coarse16;        /* n_keys * h5*w5 * c5 */
   dnnl_data_type_t mm_dt;
   float           *fine;                /* h1*w1 * c1 */
-  coarse_match    *matches;             /* h5*w5 * topk, best first */
-  int              topk;
-  float            coarse_tau;
+  coarse_match    *matches;             /* h5*w5 * TOPK, best first */
   float           *sim_block;           /* ROW_BLOCK * M */
   float           *grid_a, *grid_b, *grid_conf, *grid_L;   /* h1*w1 */
   /* coarse matmul: [rows x c5] x [c5 x M] */
   dnnl_primitive_t mm[2];               /* full block, last block */
   int              mm_rows[2];
   dnnl_memory_desc_t mm_src[2], mm_wei, mm_dst[2];
-  float            fine_tau;            /* softmax temperature of the fine transfer */
   dnnl_stream_t    stream;
   size_t           mm_scratch_bytes;
   void            *mm_scratch;
@@ -134,9 +130,6 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
   g->w = width;
   g->h = height;
-  g->topk = TOPK;
-  g->coarse_tau = COARSE_TAU;
-  g->fine_tau = FINE_TAU;
   int st = tinta_nn_model_load (features_path, TINTA_FEATURES_ARCH, &g->model, err);
   if (st == TINTA_OK)
     st = tinta_nn_plan_new (g->model, height, width, TINTA_NN_AUTO, &g->plan, err);
@@ -166,7 +159,7 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
   g->grid_b = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->grid_conf = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->grid_L = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
-  g->matches = calloc ((size_t) g->h5 * g->w5 * MAX_TOPK, sizeof *g->matches);
+  g->matches = calloc ((size_t) g->h5 * g->w5 * TOPK, sizeof *g->matches);
   if (!g->input || !g->gray || !g->zero || !g->coarse || !g->coarse16 || !g->fine || !g->grid_a || !g->grid_b
       || !g->grid_conf || !g->grid_L || !g->matches
       || dnnl_stream_create (&g->stream, nn_engine (), dnnl_stream_default_flags) != dnnl_success)
@@ -340,8 +333,8 @@ coarse_stage (tinta_global *g, tinta_error *err)
       for (int r = 0; r < rows; r++)
         {
           const float *row = g->sim_block + (size_t) r * M;
-          coarse_match *m = &g->matches[(size_t) (r0 + r) * MAX_TOPK];
-          int K = g->topk < (int) M ? g->topk : (int) M;
+          coarse_match *m = &g->matches[(size_t) (r0 + r) * TOPK];
+          int K = TOPK < (int) M ? TOPK : (int) M;
           for (int k = 0; k < K; k++)
             m[k].sim = -INFINITY;
           for (size_t i = 0; i < M; i++)
@@ -368,12 +361,22 @@ clampi (int v, int lo, int hi)
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* Full-resolution pixel of position i (row by row) of a fine search
+ * window {y0, y1, x0, x1}: conv1 position p sits on pixel 2p+1. */
+static size_t
+window_pixel (const tinta_global *g, const int *wd, int i)
+{
+  int nw = wd[3] - wd[2];
+  int py = wd[0] + i / nw, px = wd[2] + i % nw;
+  return (size_t) clampi (2 * py + 1, 0, g->h - 1) * g->w + (size_t) clampi (2 * px + 1, 0, g->w - 1);
+}
+
 static void
 fine_stage (tinta_global *g)
 {
   const int R = FINE_RADIUS;
   size_t n1 = (size_t) g->h1 * g->w1, np = (size_t) g->w * g->h;
-  int K = g->topk < g->n_keys * g->h5 * g->w5 ? g->topk : g->n_keys * g->h5 * g->w5;
+  int K = TOPK < g->n_keys * g->h5 * g->w5 ? TOPK : g->n_keys * g->h5 * g->w5;
 #pragma omp parallel for schedule(dynamic, 4)
   for (int y = 0; y < g->h1; y++)
     for (int x = 0; x < g->w1; x++)
@@ -382,9 +385,9 @@ fine_stage (tinta_global *g)
          * 8m+7: the nearest cell is round((2y+1-7)/8). */
         int cy = clampi ((int) lroundf ((2.0f * y - 6.0f) / 8.0f), 0, g->h5 - 1);
         int cx = clampi ((int) lroundf ((2.0f * x - 6.0f) / 8.0f), 0, g->w5 - 1);
-        const coarse_match *mk = &g->matches[(size_t) (cy * g->w5 + cx) * MAX_TOPK];
-        float sims[MAX_TOPK][(2 * R + 1) * (2 * R + 1)];
-        int win[MAX_TOPK][4];
+        const coarse_match *mk = &g->matches[(size_t) (cy * g->w5 + cx) * TOPK];
+        float sims[TOPK][(2 * R + 1) * (2 * R + 1)];
+        int win[TOPK][4];
         float best = -INFINITY;
         int best_k = 0, best_i = 0;
         for (int k = 0; k < K; k++)
@@ -412,43 +415,33 @@ fine_stage (tinta_global *g)
                 }
           }
         /* Transfer the keyframes' chroma at the windows' positions,
-         * weighted by softmax(coarse sim / coarse_tau + fine sim / fine_tau)
-         * (fine_tau 0: the best position alone). */
+         * weighted by softmax(coarse sim / COARSE_TAU + fine sim / FINE_TAU). */
         float sw = 0.0f, sa = 0.0f, sb = 0.0f, sl = 0.0f;
-        int done = 0;
-        for (int k = 0; k < K && !done; k++)
+        for (int k = 0; k < K; k++)
           {
             const coarse_match *m = &mk[k];
             const int *wd = win[k];
-            int nw = wd[3] - wd[2], n = (wd[1] - wd[0]) * nw;
+            int n = (wd[1] - wd[0]) * (wd[3] - wd[2]);
             const float *ka = g->key_a + (size_t) m->key * np, *kb = g->key_b + (size_t) m->key * np,
                         *kl = g->key_L + (size_t) m->key * np;
-            float cw = k == 0 ? 1.0f : expf ((m->sim - mk[0].sim) / g->coarse_tau);
+            float cw = k == 0 ? 1.0f : expf ((m->sim - mk[0].sim) / COARSE_TAU);
             for (int i = 0; i < n; i++)
               {
                 /* Weights under 1e-4 are dropped; most positions of a
                  * window are far below it, so they skip the expf (a third
                  * of the stage's time): exp(-9.25) < 1e-4 and cw <= 1,
                  * so this drops nothing the test below would keep. */
-                float z = g->fine_tau > 0.0f ? (sims[k][i] - best) / g->fine_tau : 0.0f;
+                float z = (sims[k][i] - best) / FINE_TAU;
                 if (z < -9.25f)
                   continue;
-                float wgt = g->fine_tau > 0.0f ? cw * expf (z)
-                                               : (sims[k][i] == best ? 1.0f : 0.0f);
+                float wgt = cw * expf (z);
                 if (wgt < 1e-4f)
                   continue;
-                int py = wd[0] + i / nw, px = wd[2] + i % nw;
-                size_t src = (size_t) clampi (2 * py + 1, 0, g->h - 1) * g->w
-                             + (size_t) clampi (2 * px + 1, 0, g->w - 1);
+                size_t src = window_pixel (g, wd, i);
                 sw += wgt;
                 sa += wgt * ka[src];
                 sb += wgt * kb[src];
                 sl += wgt * kl[src];
-                if (g->fine_tau <= 0.0f)
-                  {
-                    done = 1;
-                    break;
-                  }
               }
           }
         if (!(sw > 0.0f))
@@ -457,12 +450,7 @@ fine_stage (tinta_global *g)
              * a window whose coarse weight is itself under it (a cell far
              * below the top match). Transfer at that position alone
              * rather than divide by zero. */
-            const coarse_match *m = &mk[best_k];
-            int nw = win[best_k][3] - win[best_k][2];
-            int py = win[best_k][0] + best_i / nw, px = win[best_k][2] + best_i % nw;
-            size_t src = (size_t) m->key * np
-                         + (size_t) clampi (2 * py + 1, 0, g->h - 1) * g->w
-                         + (size_t) clampi (2 * px + 1, 0, g->w - 1);
+            size_t src = (size_t) mk[best_k].key * np + window_pixel (g, win[best_k], best_i);
             sw = 1.0f;
             sa = g->key_a[src];
             sb = g->key_b[src];
