@@ -207,12 +207,18 @@ def main(argv=None):
     p.add_argument('checkpoint')
     p.add_argument('-o', '--output', required=True)
     p.add_argument('--dtype', choices=('F16', 'BF16', 'F32'), default='F16')
+    p.add_argument('--part', choices=('local', 'fusion'),
+                   help='which network of a --joint fusion checkpoint (default: fusion)')
     p.add_argument('--no-residual', action='store_true',
                    help='fusion: drop the residual term (a convex blend; see dvp_model)')
     args = p.parse_args(argv)
     torch.set_num_threads(2)
     ckpt = torch.load(os.path.expanduser(args.checkpoint))
     stage = ckpt.get('stage', 'local')
+    if args.part == 'local' and stage == 'fusion':
+        if 'local' not in ckpt:
+            raise SystemExit('%s: not a --joint run, it holds no local network' % args.checkpoint)
+        ckpt, stage = ckpt['local'], 'local'
     if stage == 'fusion':
         diffs = export_fusion(ckpt, args.output, args.dtype, residual=not args.no_residual)
         arch = dvp_model.ARCH_FUSION

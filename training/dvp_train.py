@@ -117,6 +117,14 @@ def parse_args(argv=None):
                        HERE, '..', 'models', 'tinta-dvp-features.safetensors'),
                    help='fusion stage: the features the engine dumps use (the fine-tuned '
                         'SqueezeNet of dvp_features.py)')
+    p.add_argument('--joint', action='store_true',
+                   help='fusion stage: train the local network too (the paper\'s L1 on the '
+                        'final and on the local result), starting from --local-ckpt')
+    p.add_argument('--joint-local-lr', type=float, default=0.2,
+                   help='--joint: the local network\'s learning rate as a fraction of --lr')
+    p.add_argument('--w-local', type=float, default=1.0,
+                   help='--joint: weight of the local terms (L1 of the local result, plus '
+                        'the photometric and confidence terms of stage 1 at their weights)')
     p.add_argument('--init-fusion', metavar='PT',
                    help='fusion stage: start from the network of this fusion checkpoint '
                         '(e.g. after retraining the local network)')
@@ -151,15 +159,16 @@ def run_local(net, L, bf16, with_match=False):
             for k, v in out.items()}
 
 
-def unroll(net, batch, bf16, fusion=None, with_match=False):
+def unroll(net, batch, bf16, fusion=None, with_match=False, train_local=False):
     """Propagates frame 0's true chroma through the sequence.  Returns
     (list of per-step dicts with the predictions, the local outputs).
     `fusion(t, step, local, batch)` (fusion stage) returns the chroma to
     propagate; without it the local estimate is propagated.  The recursion
     starts from batch['ab_start'] if given (the fusion stage's drifted
-    starts), else from the true chroma of frame 0."""
+    starts), else from the true chroma of frame 0.  With a fusion, the
+    local network runs without gradients unless train_local (--joint)."""
     L, ab_true = batch['L'], batch['ab']
-    if fusion is None:
+    if fusion is None or train_local:
         local = run_local(net, L, bf16, with_match)
     else:
         with torch.no_grad():
@@ -280,12 +289,16 @@ class Validator:
 # ---------------------------------------------------------------------------
 # the run
 
-def setup_network(args, net, sizes, log, resume):
+def setup_network(args, net, sizes, log, resume, extra_group=None):
     """Optimizer, cost log line, resume; returns (params, flops, trained
-    parameters, optimizer, step, best)."""
+    parameters, optimizer, step, best).  extra_group: a second parameter
+    group ({'params': [...], 'lr_scale': s}; --joint's local network)."""
     params, flops = dvp_model.graph_cost(net.graph.to_dict(), net.graph.weight_shapes, sizes)
     params_train = net.trainable_parameters()
-    opt = torch.optim.Adam(params_train, lr=args.lr)
+    opt = torch.optim.Adam([{'params': params_train, 'lr_scale': 1.0}], lr=args.lr)
+    if extra_group:
+        opt.add_param_group(dict(extra_group))
+        params_train = params_train + list(extra_group['params'])
     log('dvp-train: %s network %s: %d parameters (%d trained), %.2f GFLOP per frame at 427x240'
         % (args.stage, json.dumps(net.cfg.to_dict()), params,
            sum(p.numel() for p in params_train), flops / 1e9))
@@ -354,20 +367,23 @@ def load_local_ckpt(path):
     if path.endswith('.safetensors'):
         return local_ckpt_from_model_file(path)
     ck = torch.load(path)
+    if ck.get('stage') == 'fusion' and 'local' in ck:    # a --joint run's checkpoint
+        return ck['local']
     if ck.get('stage') != 'local':
         raise SystemExit('%s is not a local-stage checkpoint' % path)
     return ck
 
 
-def load_local(path):
-    """The stage-1 local network of a checkpoint (or model file), frozen,
-    in eval mode."""
+def load_local(path, trainable=False):
+    """The stage-1 local network of a checkpoint (or model file), frozen
+    and in eval mode unless trainable (--joint)."""
     ck = load_local_ckpt(path)
     net = dvp_model.LocalNet(dvp_model.LocalConfig.from_dict(ck['cfg']))
     net.load_state_dict(ck['model'])
-    net = net.to(memory_format=torch.channels_last).eval()
+    net = net.to(memory_format=torch.channels_last)
+    net.train(trainable)
     for p in net.parameters():
-        p.requires_grad_(False)
+        p.requires_grad_(trainable)
     return net, ck
 
 
@@ -419,6 +435,8 @@ class FusionValidator(Validator):
     @torch.no_grad()
     def __call__(self, lnet, fnet, bf16):
         fnet.eval()
+        lnet_training = lnet.training
+        lnet.eval()
         fuse = make_fusion_step(fnet, bf16)
 
         def predict(it):
@@ -428,6 +446,7 @@ class FusionValidator(Validator):
             return self._score(predict)
         finally:
             fnet.train()
+            lnet.train(lnet_training)
 
 
 def main_fusion(args, log, command, resume=None):
@@ -437,9 +456,13 @@ def main_fusion(args, log, command, resume=None):
     bf16 = not args.no_bf16
     if not args.local_ckpt:
         raise SystemExit('dvp_train: --stage fusion needs --local-ckpt (a stage-1 best.pt)')
-    lnet, lck = load_local(os.path.expanduser(args.local_ckpt))
-    log('dvp-train: local network of %s (step %d, validation %.3f dB), frozen'
-        % (args.local_ckpt, lck['step'], lck.get('val_psnr', float('nan'))))
+    lnet, lck = load_local(os.path.expanduser(args.local_ckpt), trainable=args.joint)
+    if resume and args.joint:
+        lnet.load_state_dict(resume['local']['model'])
+    log('dvp-train: local network of %s (step %d, validation %.3f dB), %s'
+        % (args.local_ckpt, lck['step'], lck.get('val_psnr', float('nan')),
+           'trained jointly at %g x the learning rate' % args.joint_local_lr if args.joint
+           else 'frozen'))
     data = dvp_data.Data(crop=args.crop)
     folder = dvp_data.prepare_dumps(os.path.abspath(args.local_model),
                                     os.path.abspath(args.features_model))
@@ -454,7 +477,10 @@ def main_fusion(args, log, command, resume=None):
         fnet.load_state_dict(init['model'])
         log('dvp-train: fusion network initialized from %s (step %d)'
             % (args.init_fusion, init['step']))
-    params, flops, params_train, opt, step, best = setup_network(args, fnet, sizes, log, resume)
+    group = ({'params': lnet.trainable_parameters(), 'lr_scale': args.joint_local_lr}
+             if args.joint else None)
+    params, flops, params_train, opt, step, best = setup_network(args, fnet, sizes, log, resume,
+                                                                 group)
     validator = FusionValidator(fdata)
     log('dvp-train: validation: %d clips from frame 0; copy %.3f, engine local chain %.3f, '
         'engine global %.3f dB %s' % (len(validator.items), validator.copy[0], validator.local[0],
@@ -467,6 +493,18 @@ def main_fusion(args, log, command, resume=None):
             'dumps': folder}
     fuse = make_fusion_step(fnet, bf16)
     run = Run(args, fnet, opt, cfg, meta, params_train, best)
+    if args.joint:
+        # the local network rides along in every checkpoint as a stage-1
+        # checkpoint of its own: --local-ckpt and dvp_export.py --part local
+        # read it from there
+        run.extra_state = lambda: {'local': {
+            'stage': 'local', 'cfg': lck['cfg'], 'model': lnet.state_dict(),
+            'step': lck['step'] + step, 'val_psnr': float('nan'), 'best': float('nan'),
+            'args': dict(lck.get('args', {}), joint_fusion_run=args.out),
+            'time': datetime.datetime.now().isoformat(timespec='seconds'),
+            'meta': dict(lck.get('meta', {}), command=command,
+                         joint='trained %d steps in the fusion stage, from %s'
+                               % (step, os.path.abspath(os.path.expanduser(args.local_ckpt))))}}
     window, window_t = [], time.time()
     fnet.train()
 
@@ -485,13 +523,28 @@ def main_fusion(args, log, command, resume=None):
     while step < args.steps:
         rng = np.random.default_rng([args.seed, step])
         batch = fdata.batch(args.batch, args.unroll, args.crop, rng)
-        steps, local = unroll(lnet, batch, bf16, fusion=fuse)
+        steps, local = unroll(lnet, batch, bf16, fusion=fuse, train_local=args.joint)
         fused = sum((s['ab'] - batch['ab'][:, s['t']]).abs().mean() for s in steps) / len(steps)
-        loc = sum((s['ab_local'] - batch['ab'][:, s['t']]).abs().mean().detach()
+        loc = sum((s['ab_local'] - batch['ab'][:, s['t']]).abs().mean()
                   for s in steps) / len(steps)
         glob = sum((batch['ab_global'][:, s['t']] - batch['ab'][:, s['t']]).abs().mean()
                    for s in steps) / len(steps)
-        lr, gnorm = run.optimize(fused, step)
+        loss = fused
+        if args.joint:
+            # the paper's L1 on the local result, with stage 1's photometric
+            # and confidence terms so the warped gray and the confidence keep
+            # their meaning (no flow term: real clips have no true flow)
+            photo = sum((s['L_warp'] - batch['L'][:, s['t']]).abs().mean()
+                        for s in steps) / len(steps)
+            conf = 0.0
+            for s in steps:
+                err = (s['ab_local'] - batch['ab'][:, s['t']]).abs().detach()
+                target = torch.exp(-err.sum(1, keepdim=True) * dvp_ops.AB_SCALE / CONF_TAU)
+                c = local['conf'][:, s['t'] - 1].clamp(1e-5, 1 - 1e-5)
+                conf = conf + F.binary_cross_entropy(c, target) / len(steps)
+            loss = fused + args.w_local * (loc + W_PHOTO * photo + W_CONF * conf)
+        lr, gnorm = run.optimize(loss, step)
+        loc = loc.detach()
         step += 1
         blend = sum(float(s['blend'].mean()) for s in steps) / len(steps)
         window.append([float(fused), float(loc), float(glob), blend, float(gnorm)])
@@ -551,6 +604,7 @@ class Run:
         self.args, self.net, self.opt, self.cfg, self.meta = args, net, opt, cfg, meta
         self.params, self.best = params, best
         self.start = self.last_ckpt = time.time()
+        self.extra_state = lambda: {}    # more for the checkpoints (--joint: the local net)
 
     def elapsed(self):
         return round(time.time() - self.start, 1)
@@ -560,7 +614,7 @@ class Run:
         returns (lr, gradient norm)."""
         lr = lr_at(step, self.args)
         for gr in self.opt.param_groups:
-            gr['lr'] = lr
+            gr['lr'] = lr * gr.get('lr_scale', 1.0)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_(self.params, 1.0)
@@ -577,7 +631,7 @@ class Run:
             return ''
         self.best = psnr
         save_ckpt(os.path.join(self.args.out, 'best.pt'), self.net, self.opt, step, self.best,
-                  self.args, self.cfg, {'meta': self.meta, 'val_psnr': psnr})
+                  self.args, self.cfg, dict(self.extra_state(), meta=self.meta, val_psnr=psnr))
         return ' (best)'
 
     def log_window(self, step, lr, window, window_t, columns, fmt, log):
@@ -598,7 +652,7 @@ class Run:
     def maybe_checkpoint(self, step):
         if time.time() - self.last_ckpt > self.args.ckpt_minutes * 60 or step == self.args.steps:
             save_ckpt(os.path.join(self.args.out, 'last.pt'), self.net, self.opt, step, self.best,
-                      self.args, self.cfg, {'meta': self.meta})
+                      self.args, self.cfg, dict(self.extra_state(), meta=self.meta))
             self.last_ckpt = time.time()
 
 
@@ -613,7 +667,8 @@ def main(argv=None):
         for k in ('stage', 'batch', 'unroll', 'crop', 'lr', 'warmup', 'seed', 'base', 'taps',
                   'corr_radius', 'soft_argmax', 'synth', 'max_shift', 'w_photo', 'w_flow',
                   'w_conf', 'w_match', 'local_ckpt', 'local_model', 'fusion_widths',
-                  'fusion_residual', 'blend_init', 'features_model'):
+                  'fusion_residual', 'blend_init', 'features_model', 'joint',
+                  'joint_local_lr', 'w_local'):
             if k in saved:
                 setattr(args, k, tuple(saved[k]) if k == 'crop' else saved[k])
     if not args.out:
