@@ -13,5 +13,6 @@
 #include "fileio.h"
 #include "nn.h"
 #include "dvp.h"
+#include "upsample.h"
 
 #define TINTA_VERSION_STRING "0.1.0"

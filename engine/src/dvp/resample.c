@@ -19,20 +19,6 @@ tinta_half_res (const float *src, int w, int h, float *dst)
     }
 }
 
-/* PyTorch's half-pixel source position of output index i, clamped below
- * at 0: the two source indices and the weight of the second. */
-static inline void
-source_index (int i, float scale, int size, int *i0, int *i1, float *w)
-{
-  float f = ((float) i + 0.5f) * scale - 0.5f;
-  f = f < 0.0f ? 0.0f : f;
-  int a = (int) f;
-  a = a < size - 1 ? a : size - 1;
-  *i0 = a;
-  *i1 = a + 1 < size ? a + 1 : a;
-  *w = f - (float) a > 1.0f ? 1.0f : f - (float) a;
-}
-
 void
 tinta_upsample_bilinear (const float *src, int sw, int sh, float *dst, int dw, int dh)
 {
@@ -42,14 +28,14 @@ tinta_upsample_bilinear (const float *src, int sw, int sh, float *dst, int dw, i
     {
       int y0, y1;
       float wy;
-      source_index (y, scale_y, sh, &y0, &y1, &wy);
+      tinta_source_index (y, scale_y, sh, &y0, &y1, &wy);
       const float *r0 = src + (size_t) y0 * sw, *r1 = src + (size_t) y1 * sw;
       float *o = dst + (size_t) y * dw;
       for (int x = 0; x < dw; x++)
         {
           int x0, x1;
           float wx;
-          source_index (x, scale_x, sw, &x0, &x1, &wx);
+          tinta_source_index (x, scale_x, sw, &x0, &x1, &wx);
           float top = r0[x0] + wx * (r0[x1] - r0[x0]);
           float bot = r1[x0] + wx * (r1[x1] - r1[x0]);
           o[x] = top + wy * (bot - top);
