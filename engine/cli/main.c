@@ -20,6 +20,8 @@ usage (FILE *out)
     "\n"
     "Commands:\n"
     "  info CLIP...                 frame count, rate, size and pixel format\n"
+    "  cuts [--all] CLIP            hard shot cuts: one line per cut (frame, score);\n"
+    "                               --all prints every frame's score\n"
     "  eval [--strategy NAME] [--model FILE] [--frames N] [--json FILE] SEQDIR...\n"
     "                               score a strategy on sequences (design.md §4)\n"
     "  export INPUT -o OUTPUT [--format prores|ffv1|h264|png] [--crf N] [--frames N]\n"
@@ -63,6 +65,8 @@ main (int argc, char **argv)
   cli_install_sigint ();
   if (strcmp (cmd, "info") == 0)
     return cmd_info (argc - 1, argv + 1);
+  if (strcmp (cmd, "cuts") == 0)
+    return cmd_cuts (argc - 1, argv + 1);
   if (strcmp (cmd, "eval") == 0)
     return cmd_eval (argc - 1, argv + 1);
   if (strcmp (cmd, "export") == 0)

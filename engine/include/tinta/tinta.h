@@ -14,5 +14,6 @@
 #include "nn.h"
 #include "dvp.h"
 #include "upsample.h"
+#include "cuts.h"
 
 #define TINTA_VERSION_STRING "0.1.0"
