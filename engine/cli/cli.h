@@ -13,6 +13,7 @@ int cmd_info (int argc, char **argv);
 int cmd_eval (int argc, char **argv);
 int cmd_export (int argc, char **argv);
 int cmd_demo (int argc, char **argv);
+int cmd_colorize (int argc, char **argv);
 int cmd_cuts (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
 int cmd_bench_nn (int argc, char **argv);

@@ -78,8 +78,9 @@ int
 cmd_eval (int argc, char **argv)
 {
   const char *strategy = "copy", *json = NULL, *model = NULL;
-  long long frames = 0;
-  int first_seq = -1, rc;
+  long long frames = 0, keys[16] = { 0 };
+  int first_seq = -1, rc, n_keys = 0;
+  const char *keys_arg = NULL;
 
   for (int i = 1; i < argc; i++)
     {
@@ -100,6 +101,27 @@ cmd_eval (int argc, char **argv)
           rc = cli_parse_int ("--frames", i + 1 < argc ? argv[++i] : NULL, 2, 100000000, &frames);
           if (rc != CLI_OK)
             return rc;
+        }
+      else if (strcmp (argv[i], "--keys") == 0)
+        {
+          if (++i >= argc)
+            return cli_usage_error ("--keys needs a list, e.g. 0,last");
+          keys_arg = argv[i];
+          char buf[512];
+          snprintf (buf, sizeof buf, "%s", argv[i]);
+          for (char *save = NULL, *t = strtok_r (buf, ",", &save); t;
+               t = strtok_r (NULL, ",", &save))
+            {
+              if (n_keys == 16)
+                return cli_usage_error ("--keys: at most 16 keyframes");
+              if (strcmp (t, "last") == 0)
+                keys[n_keys++] = -1;
+              else if ((rc = cli_parse_int ("--keys", t, 0, 100000000, &keys[n_keys++]))
+                       != CLI_OK)
+                return rc;
+            }
+          if (n_keys == 0)
+            return cli_usage_error ("--keys needs a list, e.g. 0,last");
         }
       else if (strcmp (argv[i], "--json") == 0)
         {
@@ -123,14 +145,26 @@ cmd_eval (int argc, char **argv)
     known |= strcmp (*n, strategy) == 0;
   if (!known)
     return cli_usage_error ("unknown strategy '%s'", strategy);
+  if (n_keys > 0 && strcmp (strategy, "copy") == 0)
+    return cli_usage_error ("--keys needs a propagating strategy (fused, local, global)");
 
   int nseq = argc - first_seq;
   double sum25 = 0, sum_all = 0, sum_ms = 0;
   strbuf sb = { 0 };
   sb_printf (&sb, "{\n  \"strategy\": ");
   json_string (&sb, strategy);
-  sb_printf (&sb, ",\n  \"protocol\": \"design.md section 4: frame 0 keyframe, RGB PSNR, "
-                  "ffmpeg decode + swscale bicubic\",\n  \"sequences\": [");
+  if (keys_arg)
+    {
+      sb_printf (&sb, ",\n  \"keys\": ");
+      json_string (&sb, keys_arg);
+      sb_printf (&sb, ",\n  \"protocol\": \"design.md section 4 with the keyframes of 'keys' "
+                      "(colorized both ways, tinta/colorize.h), RGB PSNR over the other "
+                      "frames (0 at keyframes), ffmpeg decode + swscale bicubic\"");
+    }
+  else
+    sb_printf (&sb, ",\n  \"protocol\": \"design.md section 4: frame 0 keyframe, RGB PSNR, "
+                    "ffmpeg decode + swscale bicubic\"");
+  sb_printf (&sb, ",\n  \"sequences\": [");
 
   rc = CLI_OK;
   for (int s = 0; s < nseq; s++)
@@ -146,6 +180,8 @@ cmd_eval (int argc, char **argv)
       opt.model = model;
       opt.max_frames = frames;
       opt.abort_cb = cli_abort;
+      memcpy (opt.keys, keys, sizeof keys);
+      opt.n_keys = n_keys;
       int st = tinta_eval_sequence (path, &opt, &r, &err);
       if (st != TINTA_OK)
         {

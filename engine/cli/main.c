@@ -22,8 +22,16 @@ usage (FILE *out)
     "  info CLIP...                 frame count, rate, size and pixel format\n"
     "  cuts [--all] CLIP            hard shot cuts: one line per cut (frame, score);\n"
     "                               --all prints every frame's score\n"
-    "  eval [--strategy NAME] [--model FILE] [--frames N] [--json FILE] SEQDIR...\n"
-    "                               score a strategy on sequences (design.md §4)\n"
+    "  colorize INPUT --key FRAME=IMAGE [--key ...] -o OUTPUT [--strategy fused|local|global]\n"
+    "       [--format prores|ffv1|h264|png] [--working-height H] [--model FILE]\n"
+    "       [--frames N] [--scale-key] [--no-cuts]\n"
+    "                               colorize a clip from keyframes (FRAME: a number or\n"
+    "                               'last'), both ways between them, never across a cut;\n"
+    "                               the format follows OUTPUT's extension (.mov .mkv .mp4,\n"
+    "                               none: PNG folder) unless --format says\n"
+    "  eval [--strategy NAME] [--model FILE] [--frames N] [--keys LIST] [--json FILE] SEQDIR...\n"
+    "                               score a strategy on sequences (design.md §4);\n"
+    "                               --keys 0,last: keyframes there, colorized both ways\n"
     "  export INPUT -o OUTPUT [--format prores|ffv1|h264|png] [--crf N] [--frames N]\n"
     "                               re-encode a clip (decode, export)\n"
     "  demo INPUT -o OUTDIR [--strategy NAME] [--model FILE] [--frames N] [--format F]\n"
@@ -33,6 +41,7 @@ usage (FILE *out)
     "                               gray|result|original image, and the PSNR\n"
     "  bench media [--runs N] [--frames N] SEQDIR\n"
     "                               decode and export speed (medians, ratios)\n"
+
     "  bench nn [--model FILE] [--runs N] [--size WxH]\n"
     "                               network speed per layer, f32 and bf16, vs bare oneDNN\n"
     "\n"
@@ -67,6 +76,8 @@ main (int argc, char **argv)
     return cmd_info (argc - 1, argv + 1);
   if (strcmp (cmd, "cuts") == 0)
     return cmd_cuts (argc - 1, argv + 1);
+  if (strcmp (cmd, "colorize") == 0)
+    return cmd_colorize (argc - 1, argv + 1);
   if (strcmp (cmd, "eval") == 0)
     return cmd_eval (argc - 1, argv + 1);
   if (strcmp (cmd, "export") == 0)

@@ -64,6 +64,20 @@ int tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, f
 int tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b,
                                float *conf, float *L_match, tinta_error *err);
 
+/* Where the time goes (for tinta-cli bench): totals since creation, in
+ * milliseconds of wall time, and the frames they cover. */
+typedef struct {
+  long long frames;
+  double    features_ms;    /* SqueezeNet on the frame */
+  double    coarse_ms;      /* the coarse matmul and top-k */
+  double    fine_ms;        /* the fine windows and the chroma transfer */
+  double    transfer_ms;    /* the match grid to the frame's size */
+  double    local_ms;       /* fused: the local network and its operator */
+  double    fusion_ms;      /* fused: the fusion network and its inputs */
+} tinta_dvp_timing;
+
+void tinta_global_timing (const tinta_global *g, tinta_dvp_timing *out);
+
 /* Local strategy: a network on the previous and current gray frames (half
  * resolution) predicts a displacement, vertical and horizontal kernels
  * and a confidence per pixel; the previous frame's chroma convolved
@@ -100,12 +114,25 @@ typedef struct tinta_fused tinta_fused;
 typedef struct {
   float *local_a, *local_b;
   float *global_a, *global_b, *global_conf;
+  float *local_conf;    /* the local network's confidence in [0, 1] */
 } tinta_fused_parts;
 
 int  tinta_fused_new (const char *model_path, int width, int height,
                       tinta_fused **out, tinta_error *err);
 void tinta_fused_free (tinta_fused *f);   /* accepts NULL */
 int  tinta_fused_set_keyframe (tinta_fused *f, const tinta_frame *key, tinta_error *err);
+/* Several keyframes (up to TINTA_GLOBAL_MAX_KEYS): the global match
+ * searches all of them; the local chain starts from keys[start]. */
+int  tinta_fused_set_keyframes (tinta_fused *f, const tinta_frame *const *keys, int n,
+                                int start, tinta_error *err);
+/* Starts the local chain again from `key` (colors known at this frame:
+ * a keyframe, in either direction of propagation), keeping the global
+ * match's keyframes; the distance to the keyframe counts from here. */
+int  tinta_fused_restart (tinta_fused *f, const tinta_frame *key, tinta_error *err);
+/* The fused strategy's global match (its keyframes are those set above):
+ * for frames with nothing to propagate from. */
+tinta_global *tinta_fused_global (tinta_fused *f);
+void tinta_fused_timing (const tinta_fused *f, tinta_dvp_timing *out);
 int  tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b,
                        tinta_fused_parts *parts, tinta_error *err);
 

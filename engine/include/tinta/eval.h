@@ -70,6 +70,13 @@ typedef struct {
   tinta_abort_fn abort_cb;
   tinta_progress_fn progress;
   void       *cb_user;
+  /* Keyframes other than the protocol's single frame 0 (n_keys > 0): the
+   * frames (-1: the last) whose true colors are given; the clip is then
+   * colorized both ways by tinta/colorize.h (strategies fused, local,
+   * global) and scored on the other frames only: psnr25 over those in
+   * 1..24, psnr_all over all of them (psnr[k] is 0 at keyframes). */
+  long long   keys[16];
+  int         n_keys;
 } tinta_eval_options;
 
 void tinta_eval_options_init (tinta_eval_options *options);

@@ -15,5 +15,6 @@
 #include "dvp.h"
 #include "upsample.h"
 #include "cuts.h"
+#include "colorize.h"
 
 #define TINTA_VERSION_STRING "0.1.0"

@@ -27,6 +27,7 @@ struct tinta_fused {
   float           *in_ab_local, *in_ab_global, *in_sim, *in_conf, *in_t, *in_lg;  /* NHWC */
   float           *fa, *fb;            /* fused chroma, half size, Lab units */
   char            *path;
+  double           local_ms, fusion_ms;
 };
 
 void
@@ -117,11 +118,43 @@ tinta_fused_new (const char *model_path, int width, int height, tinta_fused **ou
 int
 tinta_fused_set_keyframe (tinta_fused *f, const tinta_frame *key, tinta_error *err)
 {
-  int st = tinta_global_set_keyframes (f->global, &key, 1, err);
+  return tinta_fused_set_keyframes (f, &key, 1, 0, err);
+}
+
+int
+tinta_fused_set_keyframes (tinta_fused *f, const tinta_frame *const *keys, int n, int start,
+                           tinta_error *err)
+{
+  if (keys == NULL || start < 0 || start >= n)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "keyframe %d of %d", start, n);
+  int st = tinta_global_set_keyframes (f->global, keys, n, err);
   if (st == TINTA_OK)
-    st = tinta_local_reset (f->local, key->L, key->a, key->b, err);
-  f->since_key = 0;
+    st = tinta_fused_restart (f, keys[start], err);
   return st;
+}
+
+int
+tinta_fused_restart (tinta_fused *f, const tinta_frame *key, tinta_error *err)
+{
+  if (key == NULL || key->width != f->w || key->height != f->h || !key->L || !key->a || !key->b)
+    return tinta_fail (err, TINTA_ERR_SIZE_MISMATCH, "", "keyframe must be %dx%d with L, a and b",
+                       f->w, f->h);
+  f->since_key = 0;
+  return tinta_local_reset (f->local, key->L, key->a, key->b, err);
+}
+
+tinta_global *
+tinta_fused_global (tinta_fused *f)
+{
+  return f->global;
+}
+
+void
+tinta_fused_timing (const tinta_fused *f, tinta_dvp_timing *out)
+{
+  tinta_global_timing (f->global, out);
+  out->local_ms = f->local_ms;
+  out->fusion_ms = f->fusion_ms;
 }
 
 /* dst (NHWC, 2 channels) = (a, b) * scale */
@@ -141,11 +174,14 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
 {
   size_t hn = (size_t) f->hw * f->hh;
   tinta_local_step ls;
+  double t0 = tinta_now ();
   int st = tinta_local_step_half (f->local, L, &ls, err);
+  f->local_ms += 1e3 * (tinta_now () - t0);
   if (st == TINTA_OK)
     st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
   if (st != TINTA_OK)
     return st;
+  t0 = tinta_now ();
   f->since_key++;
 
   interleave (ls.a, ls.b, hn, 1.0f / AB_SCALE, f->in_ab_local);
@@ -179,6 +215,7 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
   tinta_local_set_state_half (f->local, f->fa, f->fb);
   tinta_upsample_bilinear (f->fa, f->hw, f->hh, a, f->w, f->h);
   tinta_upsample_bilinear (f->fb, f->hw, f->hh, b, f->w, f->h);
+  f->fusion_ms += 1e3 * (tinta_now () - t0);
   if (parts)
     {
       if (parts->local_a)
@@ -192,6 +229,8 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
         memcpy (parts->global_b, f->gb, n * sizeof (float));
       if (parts->global_conf)
         memcpy (parts->global_conf, f->gc, n * sizeof (float));
+      if (parts->local_conf)
+        tinta_upsample_bilinear (ls.conf, f->hw, f->hh, parts->local_conf, f->w, f->h);
     }
   return TINTA_OK;
 }

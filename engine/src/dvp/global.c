@@ -76,6 +76,7 @@ struct tinta_global {
   dnnl_stream_t    stream;
   size_t           mm_scratch_bytes;
   void            *mm_scratch;
+  tinta_dvp_timing timing;
 };
 
 static void
@@ -501,17 +502,33 @@ tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, 
 {
   if (g->n_keys < 1)
     return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "no keyframe set");
+  double t0 = tinta_now ();
   int st = compute_features (g, L, err);
+  double t1 = tinta_now ();
   if (st == TINTA_OK)
     st = coarse_stage (g, err);
   if (st != TINTA_OK)
     return st;
+  double t2 = tinta_now ();
   fine_stage (g);
+  double t3 = tinta_now ();
   upsample (g, g->grid_a, a);
   upsample (g, g->grid_b, b);
   if (conf)
     upsample (g, g->grid_conf, conf);
   if (L_match)
     upsample (g, g->grid_L, L_match);
+  double t4 = tinta_now ();
+  g->timing.frames++;
+  g->timing.features_ms += 1e3 * (t1 - t0);
+  g->timing.coarse_ms += 1e3 * (t2 - t1);
+  g->timing.fine_ms += 1e3 * (t3 - t2);
+  g->timing.transfer_ms += 1e3 * (t4 - t3);
   return TINTA_OK;
+}
+
+void
+tinta_global_timing (const tinta_global *g, tinta_dvp_timing *out)
+{
+  *out = g->timing;
 }

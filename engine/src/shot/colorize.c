@@ -1,0 +1,757 @@
+/* Whole-clip colorization from several keyframes (see tinta/colorize.h).
+ *
+ * State machine of tinta_colorizer_frame, frames in order:
+ *   - a keyframe: its chroma on the clip's L; the forward chain restarts
+ *     there at the next frame;
+ *   - a frame that needs a backward result (a keyframe N later in its
+ *     shot) outside the block computed so far: decode the frames from
+ *     here to N - 1 into the spill file (working-size L), run the chain
+ *     backward from N over them, keep chroma and confidence in the spill;
+ *   - the forward chain from the previous keyframe P of the shot (if any)
+ *     gives the frame's forward result; blend, upsample, convert.
+ * One propagator (tinta_fused / tinta_local) serves both passes: a block's
+ * backward pass runs before the forward chain of the same segment starts
+ * (at its first non-key frame), and each chain starts at a keyframe. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "core/internal.h"
+#include "tinta/color.h"
+#include "tinta/colorize.h"
+#include "tinta/cuts.h"
+#include "tinta/dvp.h"
+#include "tinta/upsample.h"
+
+/* Blend weight floor: a pass with zero confidence still counts a little,
+ * so the blend stays defined and smooth where both passes are unsure. */
+#define CONF_FLOOR 0.05f
+/* 16-bit spill encodings: L in [0, 100] over 0..65535; chroma in 1/128
+ * Lab units (range +-256, far beyond sRGB's +-128). */
+#define L_Q   655.35f
+#define AB_Q  128.0f
+
+enum { KIND_FUSED, KIND_LOCAL, KIND_GLOBAL };
+
+typedef struct {
+  long long    frame;
+  tinta_frame *full;      /* clip size: the user's chroma on the clip's L */
+  tinta_frame *work;      /* working size */
+} key_entry;
+
+struct tinta_colorizer {
+  tinta_media  *media;
+  long long     n;
+  int           W, H, w, h;         /* clip, working */
+  int           kind;
+  int           detect_cuts, analyzed;
+  key_entry    *keys;               /* sorted by frame */
+  int           n_keys;
+  long long    *cuts;               /* frames starting a shot (never 0) */
+  int           n_cuts;
+  tinta_fused  *fused;
+  tinta_local  *local;
+  tinta_global *global;
+  /* next frame expected, and the forward chain's keyframe (-1: none) */
+  long long     next;
+  int           fwd_key;
+  /* backward block [b0, b1): results from keyframe b1 */
+  long long     b0, b1;
+  FILE         *spill;
+  size_t        rec_bytes;          /* per frame: L u16, a s16, b s16, conf u8 */
+  uint8_t      *rec;
+  /* scratch, working size */
+  float        *wL, *wa, *wb, *wc, *ba, *bb, *bc;
+  tinta_frame  *scratch_full;       /* decoding for the backward pass */
+  tinta_abort_fn abort_cb;          /* from analyze: also polled in backward passes */
+  void         *abort_user;
+  tinta_colorize_report report;
+};
+
+void
+tinta_colorize_params_init (tinta_colorize_params *p)
+{
+  memset (p, 0, sizeof *p);
+  p->working_height = TINTA_WORKING_HEIGHT;
+  p->detect_cuts = 1;
+}
+
+void
+tinta_colorizer_free (tinta_colorizer *c)
+{
+  if (c == NULL)
+    return;
+  for (int i = 0; i < c->n_keys; i++)
+    {
+      tinta_frame_free (c->keys[i].full);
+      tinta_frame_free (c->keys[i].work);
+    }
+  free (c->keys);
+  free (c->cuts);
+  tinta_fused_free (c->fused);
+  tinta_local_free (c->local);
+  tinta_global_free (c->global);
+  if (c->spill)
+    fclose (c->spill);
+  free (c->rec);
+  void *bufs[] = { c->wL, c->wa, c->wb, c->wc, c->ba, c->bb, c->bc };
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    tinta_free_aligned (bufs[i]);
+  tinta_frame_free (c->scratch_full);
+  free (c);
+}
+
+/* Clip-size plane -> working size (area average), or a copy. */
+static int
+to_working (tinta_colorizer *c, const float *src, float *dst, tinta_error *err)
+{
+  double t0 = tinta_now ();
+  int st = TINTA_OK;
+  if (c->w == c->W && c->h == c->H)
+    memcpy (dst, src, (size_t) c->w * c->h * sizeof (float));
+  else
+    st = tinta_downsample_area (src, c->W, c->H, dst, c->w, c->h, err);
+  c->report.downscale_ms += 1e3 * (tinta_now () - t0);
+  return st;
+}
+
+/* tinta_media_read, timed. */
+static int
+media_read (tinta_colorizer *c, long long k, tinta_frame *into, tinta_error *err)
+{
+  double t0 = tinta_now ();
+  int st = tinta_media_read (c->media, k, into, err);
+  c->report.decode_ms += 1e3 * (tinta_now () - t0);
+  return st;
+}
+
+static int
+cmp_keys (const void *x, const void *y)
+{
+  long long a = ((const key_entry *) x)->frame, b = ((const key_entry *) y)->frame;
+  return a < b ? -1 : a > b;
+}
+
+/* Working size: height min(H, working_height), width by the aspect
+ * ratio, both even (the networks' half resolution) and at least 32. */
+static void
+working_size (int W, int H, int wh, int *w, int *h)
+{
+  if (H <= wh)
+    {
+      *w = W & ~1;
+      *h = H & ~1;
+      return;
+    }
+  *h = wh & ~1;
+  /* the even width nearest the aspect ratio: 1920x1080 -> 854x480 */
+  long long ww = ((long long) W * *h + H) / (2LL * H) * 2;
+  *w = (int) ww;
+}
+
+int
+tinta_colorizer_new (tinta_media *media, long long n_frames, const tinta_keyframe *keys,
+                     int n_keys, const tinta_colorize_params *params, tinta_colorizer **out,
+                     tinta_error *err)
+{
+  *out = NULL;
+  tinta_colorize_params def;
+  if (params == NULL)
+    {
+      tinta_colorize_params_init (&def);
+      params = &def;
+    }
+  if (media == NULL || (keys == NULL && n_keys > 0))
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "no media or keyframes given");
+  const tinta_media_info *in = tinta_media_get_info (media);
+  if (n_frames < 1 || n_frames > in->frame_count)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "%lld frames asked, the clip has %lld",
+                       n_frames, in->frame_count);
+  if (n_keys < 1 || n_keys > TINTA_COLORIZE_MAX_KEYS)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "%d keyframes: 1 to %d are supported",
+                       n_keys, TINTA_COLORIZE_MAX_KEYS);
+  int wh = params->working_height ? params->working_height : TINTA_WORKING_HEIGHT;
+  if (wh < 32 || wh > TINTA_MAX_DIMENSION)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "working height %d: 32 to %d", wh,
+                       TINTA_MAX_DIMENSION);
+  int kind;
+  const char *strategy = params->strategy ? params->strategy : "fused";
+  if (strcmp (strategy, "fused") == 0)
+    kind = KIND_FUSED;
+  else if (strcmp (strategy, "local") == 0)
+    kind = KIND_LOCAL;
+  else if (strcmp (strategy, "global") == 0)
+    kind = KIND_GLOBAL;
+  else
+    return tinta_fail (err, TINTA_ERR_UNKNOWN_NAME, "",
+                       "unknown strategy \"%s\" (fused, local or global)", strategy);
+  int w, h;
+  working_size (in->width, in->height, wh, &w, &h);
+  if (w < 32 || h < 32)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "",
+                       "a %dx%d clip is too small to colorize (32x32 at least)", in->width,
+                       in->height);
+
+  tinta_colorizer *c = calloc (1, sizeof *c);
+  if (c == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+  c->media = media;
+  c->n = n_frames;
+  c->W = in->width;
+  c->H = in->height;
+  c->w = w;
+  c->h = h;
+  c->kind = kind;
+  c->detect_cuts = params->detect_cuts;
+  c->fwd_key = -1;
+  c->b0 = c->b1 = -1;
+  c->report.working_width = w;
+  c->report.working_height = h;
+  int st = TINTA_OK;
+  c->keys = calloc ((size_t) n_keys, sizeof *c->keys);
+  if (c->keys == NULL)
+    st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+  for (int i = 0; st == TINTA_OK && i < n_keys; i++)
+    {
+      const tinta_frame *im = keys[i].image;
+      if (keys[i].frame < 0 || keys[i].frame >= n_frames)
+        st = tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "",
+                         "keyframe at frame %lld: the clip's frames are 0 to %lld",
+                         keys[i].frame, n_frames - 1);
+      else if (im == NULL || im->width != c->W || im->height != c->H || !im->L || !im->a
+               || !im->b)
+        st = tinta_fail (err, TINTA_ERR_SIZE_MISMATCH, "",
+                         "the keyframe for frame %lld must be %dx%d like the clip", keys[i].frame,
+                         c->W, c->H);
+      else
+        {
+          key_entry *k = &c->keys[c->n_keys++];
+          k->frame = keys[i].frame;
+          k->full = tinta_frame_new (c->W, c->H, TINTA_FRAME_LAB);
+          k->work = tinta_frame_new (w, h, TINTA_FRAME_LAB);
+          if (k->full == NULL || k->work == NULL)
+            st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for keyframes");
+          else
+            {
+              size_t np = (size_t) c->W * c->H;
+              memcpy (k->full->L, im->L, np * sizeof (float));
+              memcpy (k->full->a, im->a, np * sizeof (float));
+              memcpy (k->full->b, im->b, np * sizeof (float));
+              k->full->has_color = 1;
+            }
+        }
+    }
+  if (st == TINTA_OK)
+    {
+      qsort (c->keys, (size_t) c->n_keys, sizeof *c->keys, cmp_keys);
+      for (int i = 1; i < c->n_keys; i++)
+        if (c->keys[i].frame == c->keys[i - 1].frame)
+          st = tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                           "two keyframes for frame %lld", c->keys[i].frame);
+    }
+  size_t nw = (size_t) w * h;
+  if (st == TINTA_OK)
+    {
+      c->wL = tinta_alloc_aligned (nw, sizeof (float));
+      c->wa = tinta_alloc_aligned (nw, sizeof (float));
+      c->wb = tinta_alloc_aligned (nw, sizeof (float));
+      c->wc = tinta_alloc_aligned (nw, sizeof (float));
+      c->ba = tinta_alloc_aligned (nw, sizeof (float));
+      c->bb = tinta_alloc_aligned (nw, sizeof (float));
+      c->bc = tinta_alloc_aligned (nw, sizeof (float));
+      c->rec_bytes = nw * 7;
+      c->rec = malloc (c->rec_bytes);
+      c->scratch_full = tinta_frame_new (c->W, c->H, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
+      if (!c->wL || !c->wa || !c->wb || !c->wc || !c->ba || !c->bb || !c->bc || !c->rec
+          || !c->scratch_full)
+        st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for %dx%d frames", w, h);
+    }
+  if (st == TINTA_OK)
+    {
+      if (kind == KIND_FUSED)
+        st = tinta_fused_new (params->model, w, h, &c->fused, err);
+      else if (kind == KIND_LOCAL)
+        st = tinta_local_new (params->model, w, h, &c->local, err);
+      else
+        st = tinta_global_new (params->model, w, h, &c->global, err);
+    }
+  if (st < 0)
+    {
+      tinta_colorizer_free (c);
+      return st;
+    }
+  *out = c;
+  return TINTA_OK;
+}
+
+/* Reads frame k into c->scratch_full (or `into`), its L at working size
+ * into wL. */
+static int
+read_working (tinta_colorizer *c, long long k, tinta_frame *into, float *wL, tinta_error *err)
+{
+  int st = media_read (c, k, into, err);
+  if (st == TINTA_OK)
+    st = to_working (c, into->L, wL, err);
+  return st;
+}
+
+/* The keyframes' working-size images: the user's chroma, the clip's own L
+ * (read here, once: the footage's gray is the truth of brightness). */
+static int
+prepare_keys (tinta_colorizer *c, tinta_error *err)
+{
+  size_t np = (size_t) c->W * c->H;
+  for (int i = 0; i < c->n_keys; i++)
+    {
+      key_entry *k = &c->keys[i];
+      int st = media_read (c, k->frame, c->scratch_full, err);
+      if (st != TINTA_OK)
+        return st;
+      memcpy (k->full->L, c->scratch_full->L, np * sizeof (float));
+      if ((st = to_working (c, k->full->L, k->work->L, err)) != TINTA_OK
+          || (st = to_working (c, k->full->a, k->work->a, err)) != TINTA_OK
+          || (st = to_working (c, k->full->b, k->work->b, err)) != TINTA_OK)
+        return st;
+      k->work->has_color = 1;
+    }
+  const tinta_frame *work[TINTA_COLORIZE_MAX_KEYS];
+  for (int i = 0; i < c->n_keys; i++)
+    work[i] = c->keys[i].work;
+  if (c->kind == KIND_FUSED)
+    return tinta_fused_set_keyframes (c->fused, work, c->n_keys, 0, err);
+  if (c->kind == KIND_GLOBAL)
+    return tinta_global_set_keyframes (c->global, work, c->n_keys, err);
+  return TINTA_OK;
+}
+
+int
+tinta_colorizer_analyze (tinta_colorizer *c, tinta_progress_fn progress, tinta_abort_fn abort_cb,
+                         void *user, tinta_error *err)
+{
+  if (c->analyzed)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "the clip is already analyzed");
+  double t_start = tinta_now ();
+  c->abort_cb = abort_cb;
+  c->abort_user = user;
+  int st = prepare_keys (c, err);
+  if (st != TINTA_OK)
+    return st;
+  free (c->cuts);
+  c->cuts = NULL;
+  c->n_cuts = 0;
+  if (c->detect_cuts && c->n > 1)
+    {
+      tinta_cut_detector *d = NULL;
+      st = tinta_cut_detector_new (c->w, c->h, NULL, &d, err);
+      size_t cap = 0;
+      for (long long k = 0; st == TINTA_OK && k < c->n; k++)
+        {
+          if (abort_cb && abort_cb (user))
+            {
+              st = TINTA_CANCELLED;
+              break;
+            }
+          int is_cut = 0;
+          float score = 0.0f;
+          st = read_working (c, k, c->scratch_full, c->wL, err);
+          if (st == TINTA_OK)
+            st = tinta_cut_detector_push (d, c->wL, &is_cut, &score, err);
+          if (st == TINTA_OK && is_cut && k > 0)
+            {
+              if ((size_t) c->n_cuts == cap)
+                {
+                  cap = cap ? 2 * cap : 16;
+                  long long *grown = realloc (c->cuts, cap * sizeof *grown);
+                  if (grown == NULL)
+                    {
+                      st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+                      break;
+                    }
+                  c->cuts = grown;
+                }
+              c->cuts[c->n_cuts++] = k;
+            }
+          if (progress)
+            progress (user, k + 1, c->n);
+        }
+      tinta_cut_detector_free (d);
+      if (st != TINTA_OK)
+        return st;
+    }
+  c->analyzed = 1;
+  /* The pass's reads count here, not in decode_ms. */
+  c->report.analyze_ms = 1e3 * (tinta_now () - t_start);
+  c->report.decode_ms = c->report.downscale_ms = 0.0;
+  return TINTA_OK;
+}
+
+int
+tinta_colorizer_cuts (const tinta_colorizer *c, const long long **frames)
+{
+  *frames = c->cuts;
+  return c->n_cuts;
+}
+
+void
+tinta_colorizer_report (const tinta_colorizer *c, tinta_colorize_report *out)
+{
+  *out = c->report;
+  if (c->fused)
+    tinta_fused_timing (c->fused, &out->dvp);
+  else if (c->global)
+    tinta_global_timing (c->global, &out->dvp);
+}
+
+/* The shot of frame k: [*s0, *s1). */
+static void
+shot_of (const tinta_colorizer *c, long long k, long long *s0, long long *s1)
+{
+  *s0 = 0;
+  *s1 = c->n;
+  for (int i = 0; i < c->n_cuts; i++)
+    if (c->cuts[i] <= k)
+      *s0 = c->cuts[i];
+    else
+      {
+        *s1 = c->cuts[i];
+        break;
+      }
+}
+
+/* Index of the last keyframe at or before k in [s0, k] (-1: none), and of
+ * the first at or after k in [k, s1). */
+static void
+keys_around (const tinta_colorizer *c, long long k, long long s0, long long s1, int *p, int *nx)
+{
+  *p = *nx = -1;
+  for (int i = 0; i < c->n_keys; i++)
+    {
+      long long f = c->keys[i].frame;
+      if (f >= s0 && f <= k)
+        *p = i;
+      if (f >= k && f < s1 && *nx < 0)
+        *nx = i;
+    }
+}
+
+static int
+chain_start (tinta_colorizer *c, const tinta_frame *key, tinta_error *err)
+{
+  if (c->kind == KIND_FUSED)
+    return tinta_fused_restart (c->fused, key, err);
+  if (c->kind == KIND_LOCAL)
+    return tinta_local_reset (c->local, key->L, key->a, key->b, err);
+  return TINTA_OK;
+}
+
+/* One step of the chain to the frame of working-size L: a, b, conf. */
+static int
+chain_next (tinta_colorizer *c, const float *L, float *a, float *b, float *conf,
+            tinta_error *err)
+{
+  double t0 = tinta_now ();
+  int st;
+  if (c->kind == KIND_FUSED)
+    {
+      tinta_fused_parts parts = { .local_conf = conf };
+      st = tinta_fused_next (c->fused, L, a, b, &parts, err);
+    }
+  else if (c->kind == KIND_LOCAL)
+    st = tinta_local_next (c->local, L, a, b, conf, err);
+  else
+    st = tinta_global_predict (c->global, L, a, b, conf, err);
+  c->report.propagate_ms += 1e3 * (tinta_now () - t0);
+  return st;
+}
+
+static inline uint16_t
+q16 (float v, float scale, float lo, float hi)
+{
+  v = v < lo ? lo : (v > hi ? hi : v);
+  return (uint16_t) (int16_t) lroundf (v * scale);
+}
+
+static int
+spill_io (tinta_colorizer *c, long long slot, int write, tinta_error *err)
+{
+  double t0 = tinta_now ();
+  int st = TINTA_OK;
+  off_t off = (off_t) slot * (off_t) c->rec_bytes;
+  int fd = fileno (c->spill);
+  size_t done = 0;
+  while (done < c->rec_bytes)
+    {
+      ssize_t r = write ? pwrite (fd, c->rec + done, c->rec_bytes - done, off + (off_t) done)
+                        : pread (fd, c->rec + done, c->rec_bytes - done, off + (off_t) done);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        {
+          st = tinta_fail (err, TINTA_ERR_IO, "", "temporary file of the backward pass: %s",
+                           r < 0 ? strerror (errno) : "short read");
+          break;
+        }
+      done += (size_t) r;
+    }
+  c->report.spill_ms += 1e3 * (tinta_now () - t0);
+  return st;
+}
+
+/* Record layout: L (u16) | a (s16) | b (s16) | conf (u8). */
+static void
+pack_L (tinta_colorizer *c, const float *L)
+{
+  size_t nw = (size_t) c->w * c->h;
+  uint16_t *q = (uint16_t *) c->rec;
+  for (size_t i = 0; i < nw; i++)
+    {
+      float v = L[i] < 0.0f ? 0.0f : (L[i] > 100.0f ? 100.0f : L[i]);
+      q[i] = (uint16_t) lroundf (v * L_Q);
+    }
+}
+
+static void
+unpack_L (const tinta_colorizer *c, float *L)
+{
+  size_t nw = (size_t) c->w * c->h;
+  const uint16_t *q = (const uint16_t *) c->rec;
+  for (size_t i = 0; i < nw; i++)
+    L[i] = (float) q[i] / L_Q;
+}
+
+static void
+pack_result (tinta_colorizer *c, const float *a, const float *b, const float *conf)
+{
+  size_t nw = (size_t) c->w * c->h;
+  uint16_t *qa = (uint16_t *) c->rec + nw, *qb = qa + nw;
+  uint8_t *qc = (uint8_t *) (qb + nw);
+  for (size_t i = 0; i < nw; i++)
+    {
+      qa[i] = q16 (a[i], AB_Q, -255.0f, 255.0f);
+      qb[i] = q16 (b[i], AB_Q, -255.0f, 255.0f);
+      float v = conf[i] < 0.0f ? 0.0f : (conf[i] > 1.0f ? 1.0f : conf[i]);
+      qc[i] = (uint8_t) lroundf (v * 255.0f);
+    }
+}
+
+static void
+unpack_result (const tinta_colorizer *c, float *a, float *b, float *conf)
+{
+  size_t nw = (size_t) c->w * c->h;
+  const int16_t *qa = (const int16_t *) c->rec + nw, *qb = qa + nw;
+  const uint8_t *qc = (const uint8_t *) (qb + nw);
+  for (size_t i = 0; i < nw; i++)
+    {
+      a[i] = (float) qa[i] / AB_Q;
+      b[i] = (float) qb[i] / AB_Q;
+      conf[i] = (float) qc[i] / 255.0f;
+    }
+}
+
+/* The backward block [k, keys[nx].frame): decode its frames into the
+ * spill, then the chain from the keyframe back over them. */
+static int
+backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
+{
+  long long b1 = c->keys[nx].frame;
+  if (c->spill == NULL && (c->spill = tmpfile ()) == NULL)
+    return tinta_fail (err, TINTA_ERR_IO, "", "cannot create a temporary file: %s",
+                       strerror (errno));
+  for (long long j = k; j < b1; j++)
+    {
+      if (c->abort_cb && c->abort_cb (c->abort_user))
+        return TINTA_CANCELLED;
+      int st = read_working (c, j, c->scratch_full, c->wL, err);
+      if (st != TINTA_OK)
+        return st;
+      pack_L (c, c->wL);
+      memset (c->rec + (size_t) c->w * c->h * 2, 0, c->rec_bytes - (size_t) c->w * c->h * 2);
+      if ((st = spill_io (c, j - k, 1, err)) != TINTA_OK)
+        return st;
+    }
+  int st = chain_start (c, c->keys[nx].work, err);
+  for (long long j = b1 - 1; st == TINTA_OK && j >= k; j--)
+    {
+      if (c->abort_cb && c->abort_cb (c->abort_user))
+        {
+          st = TINTA_CANCELLED;
+          break;
+        }
+      if ((st = spill_io (c, j - k, 0, err)) != TINTA_OK)
+        break;
+      unpack_L (c, c->wL);
+      if ((st = chain_next (c, c->wL, c->ba, c->bb, c->bc, err)) != TINTA_OK)
+        break;
+      pack_result (c, c->ba, c->bb, c->bc);
+      st = spill_io (c, j - k, 1, err);
+    }
+  c->fwd_key = -1;   /* the forward chain must start again */
+  if (st == TINTA_OK)
+    {
+      c->b0 = k;
+      c->b1 = b1;
+    }
+  else
+    c->b0 = c->b1 = -1;
+  return st;
+}
+
+/* Working-size chroma (wa, wb) -> clip size into out->a, out->b. */
+static int
+to_clip (tinta_colorizer *c, tinta_frame *out, tinta_error *err)
+{
+  size_t np = (size_t) c->W * c->H;
+  if (c->w == c->W && c->h == c->H)
+    {
+      memcpy (out->a, c->wa, np * sizeof (float));
+      memcpy (out->b, c->wb, np * sizeof (float));
+      return TINTA_OK;
+    }
+  return tinta_upsample_ab (out->L, c->W, c->H, c->wa, c->wb, c->w, c->h, out->a, out->b, NULL,
+                            err);
+}
+
+int
+tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_error *err)
+{
+  if (out == NULL || out->width != c->W || out->height != c->H || !out->L || !out->a || !out->b
+      || !out->rgb)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                       "the output frame must be %dx%d with Lab and RGB", c->W, c->H);
+  if (k != c->next)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                       "frames come in order: %lld asked, %lld expected", k, c->next);
+  if (k >= c->n)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "", "frame %lld: the clip has %lld", k,
+                       c->n);
+  int st = TINTA_OK;
+  if (!c->analyzed && (st = tinta_colorizer_analyze (c, NULL, NULL, NULL, err)) != TINTA_OK)
+    return st;
+  size_t np = (size_t) c->W * c->H, nw = (size_t) c->w * c->h;
+  long long s0, s1;
+  int p, nx;
+  shot_of (c, k, &s0, &s1);
+  keys_around (c, k, s0, s1, &p, &nx);
+
+  if (p >= 0 && c->keys[p].frame == k)
+    {
+      /* A keyframe: the user's chroma on the clip's L. */
+      st = media_read (c, k, out, err);
+      if (st != TINTA_OK)
+        return st;
+      memcpy (out->a, c->keys[p].full->a, np * sizeof (float));
+      memcpy (out->b, c->keys[p].full->b, np * sizeof (float));
+      tinta_lab_to_srgb8 (out->L, out->a, out->b, np, out->rgb);
+      out->has_color = 1;
+      c->fwd_key = -1;
+      c->report.frames_keyframe++;
+      c->next++;
+      return TINTA_OK;
+    }
+  /* Backward first: it reuses the propagator (see the top of the file). */
+  int have_bwd = 0;
+  if (nx >= 0 && c->kind != KIND_GLOBAL)
+    {
+      if (!(k >= c->b0 && k < c->b1 && c->b1 == c->keys[nx].frame)
+          && (st = backward_block (c, k, nx, err)) != TINTA_OK)
+        return st;
+      if ((st = spill_io (c, k - c->b0, 0, err)) != TINTA_OK)
+        return st;
+      unpack_result (c, c->ba, c->bb, c->bc);
+      have_bwd = 1;
+    }
+  if ((st = media_read (c, k, out, err)) != TINTA_OK
+      || (st = to_working (c, out->L, c->wL, err)) != TINTA_OK)
+    return st;
+  int have_fwd = 0;
+  if (c->kind == KIND_GLOBAL || (p < 0 && nx < 0 && c->kind == KIND_FUSED))
+    {
+      /* The global match alone: the global strategy, or a shot without a
+       * keyframe (nothing to propagate from). */
+      tinta_global *g = c->kind == KIND_GLOBAL ? c->global : tinta_fused_global (c->fused);
+      double t0 = tinta_now ();
+      st = tinta_global_predict (g, c->wL, c->wa, c->wb, c->wc, err);
+      c->report.propagate_ms += 1e3 * (tinta_now () - t0);
+      if (st != TINTA_OK)
+        return st;
+      if (p < 0 && nx < 0)
+        c->report.frames_global_only++;
+      have_fwd = 1;
+    }
+  else if (p >= 0)
+    {
+      if (c->fwd_key != p)
+        {
+          /* The chain starts at the keyframe: step to k from there (k is
+           * the frame after it, except after a backward block that
+           * interrupted the chain: then replay from the keyframe). */
+          if ((st = chain_start (c, c->keys[p].work, err)) != TINTA_OK)
+            return st;
+          if (k > c->keys[p].frame + 1)
+            {
+              /* Not reached by the plan (a segment's backward block is
+               * made at its first frame, before the forward chain
+               * starts), kept as the safe answer should it change: the
+               * scratch planes of the backward result serve the replay,
+               * which then reads that result again. */
+              float *rL = c->ba, *ra = c->bb, *rb = c->bc, *rc = c->wa;
+              for (long long j = c->keys[p].frame + 1; j < k; j++)
+                if ((st = read_working (c, j, c->scratch_full, rL, err)) != TINTA_OK
+                    || (st = chain_next (c, rL, ra, rb, rc, err)) != TINTA_OK)
+                  return st;
+              if (have_bwd && (st = spill_io (c, k - c->b0, 0, err)) != TINTA_OK)
+                return st;
+              if (have_bwd)
+                unpack_result (c, c->ba, c->bb, c->bc);
+            }
+          c->fwd_key = p;
+        }
+      if ((st = chain_next (c, c->wL, c->wa, c->wb, c->wc, err)) != TINTA_OK)
+        return st;
+      have_fwd = 1;
+    }
+  if (have_fwd && have_bwd)
+    {
+      /* Blend by temporal distance and confidence (tinta/colorize.h). */
+      long long P = c->keys[p].frame, N = c->keys[nx].frame;
+      float tf = (float) (N - k) / (float) (N - P), tb = 1.0f - tf;
+      for (size_t i = 0; i < nw; i++)
+        {
+          float wf = tf * (CONF_FLOOR + c->wc[i]), wb = tb * (CONF_FLOOR + c->bc[i]);
+          float s = 1.0f / (wf + wb);
+          c->wa[i] = (wf * c->wa[i] + wb * c->ba[i]) * s;
+          c->wb[i] = (wf * c->wb[i] + wb * c->bb[i]) * s;
+        }
+      c->report.frames_both_ways++;
+    }
+  else if (have_bwd)
+    {
+      memcpy (c->wa, c->ba, nw * sizeof (float));
+      memcpy (c->wb, c->bb, nw * sizeof (float));
+      c->report.frames_backward_only++;
+    }
+  else if (have_fwd)
+    {
+      if (p >= 0 && c->kind != KIND_GLOBAL)
+        c->report.frames_forward_only++;
+    }
+  else
+    {
+      /* The local strategy in a shot without a keyframe: gray. */
+      memset (c->wa, 0, nw * sizeof (float));
+      memset (c->wb, 0, nw * sizeof (float));
+      c->report.frames_global_only++;
+    }
+  double t0 = tinta_now ();
+  if ((st = to_clip (c, out, err)) != TINTA_OK)
+    return st;
+  double t1 = tinta_now ();
+  tinta_lab_to_srgb8 (out->L, out->a, out->b, np, out->rgb);
+  out->has_color = 1;
+  c->report.upscale_ms += 1e3 * (t1 - t0);
+  c->report.convert_ms += 1e3 * (tinta_now () - t1);
+  c->next++;
+  return TINTA_OK;
+}
