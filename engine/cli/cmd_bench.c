@@ -82,8 +82,10 @@ cmd_bench (int argc, char **argv)
 
   if (argc >= 2 && strcmp (argv[1], "nn") == 0)
     return cmd_bench_nn (argc, argv);
+  if (argc >= 2 && strcmp (argv[1], "pipeline") == 0)
+    return cmd_bench_pipeline (argc, argv);
   if (argc < 2 || strcmp (argv[1], "media") != 0)
-    return cli_usage_error ("bench needs a target: media or nn");
+    return cli_usage_error ("bench needs a target: media, nn or pipeline");
   for (int i = 2; i < argc; i++)
     {
       if (strcmp (argv[i], "--runs") == 0)

@@ -41,7 +41,9 @@ usage (FILE *out)
     "                               gray|result|original image, and the PSNR\n"
     "  bench media [--runs N] [--frames N] SEQDIR\n"
     "                               decode and export speed (medians, ratios)\n"
-
+    "  bench pipeline [--runs N] [--frames N] [--strategy S] [--sizes WxH,...] SEQDIR\n"
+    "                               colorize speed per stage (keys first and last),\n"
+    "                               default 854x480 and 1920x1080, and peak memory\n"
     "  bench nn [--model FILE] [--runs N] [--size WxH]\n"
     "                               network speed per layer, f32 and bf16, vs bare oneDNN\n"
     "\n"
