@@ -20,7 +20,7 @@
 #include "tinta/color.h"
 #include "tinta/dvp.h"
 
-#define FINE_RADIUS 3   /* match.c's fast path takes windows up to 7 x 8 */
+#define FINE_RADIUS 3
 #define ROW_BLOCK   512
 /* Soft transfer (the mean a demanding PSNR rewards, and what the feature
  * stage of training/dvp_features.py optimizes: softmax at TAU 0.03 over
@@ -57,8 +57,7 @@ struct tinta_global {
   /* keyframes */
   int              n_keys;
   float           *key_coarse;          /* n_keys * h5*w5 * c5, unit rows */
-  float           *key_fine;            /* n_keys * h1 * c1 * w1: unit vectors, each
-                                           grid row transposed (match.h) */
+  float           *key_fine;            /* n_keys * h1*w1 * c1, unit rows */
   float           *key_a, *key_b, *key_L;   /* n_keys * w*h full-res Lab */
   /* frame */
   float           *coarse;              /* h5*w5 * c5 */
@@ -284,7 +283,7 @@ tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys, int
         return st;
       memcpy (g->key_coarse + k * n5 * g->c5, g->coarse, n5 * g->c5 * sizeof (float));
       memcpy (g->key_coarse16 + k * n5 * g->c5, g->coarse16, n5 * g->c5 * sizeof (uint16_t));
-      tinta_match_rows_transpose (g->fine, g->w1, g->h1, g->c1, g->key_fine + k * n1 * g->c1);
+      memcpy (g->key_fine + k * n1 * g->c1, g->fine, n1 * g->c1 * sizeof (float));
       memcpy (g->key_a + k * np, keys[k]->a, np * sizeof (float));
       memcpy (g->key_b + k * np, keys[k]->b, np * sizeof (float));
       memcpy (g->key_L + k * np, keys[k]->L, np * sizeof (float));
@@ -404,9 +403,9 @@ fine_stage (tinta_global *g)
             wd[1] = clampi (ty + R + 1, 1, g->h1);
             wd[2] = clampi (tx - R, 0, g->w1 - 1);
             wd[3] = clampi (tx + R + 1, 1, g->w1);
-            tinta_match_window_sims_t (g->fine + ((size_t) y * g->w1 + x) * g->c1,
-                                       g->key_fine + (size_t) m->key * n1 * g->c1, g->w1, g->c1,
-                                       wd[0], wd[1], wd[2], wd[3], sims[k]);
+            tinta_match_window_sims (g->fine + ((size_t) y * g->w1 + x) * g->c1,
+                                     g->key_fine + (size_t) m->key * n1 * g->c1, g->w1, g->c1,
+                                     wd[0], wd[1], wd[2], wd[3], sims[k]);
             int n = (wd[1] - wd[0]) * (wd[3] - wd[2]);
             for (int i = 0; i < n; i++)
               if (sims[k][i] > best)

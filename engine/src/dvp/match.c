@@ -42,59 +42,13 @@ tinta_match_normalize_rows (float *v, size_t rows, int dim)
 }
 
 CLONES void
-tinta_match_rows_transpose (const float *src, int width, int height, int dim, float *dst)
+tinta_match_window_sims (const float *query, const float *table, int width, int dim, int y0,
+                         int y1, int x0, int x1, float *sims)
 {
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      for (int d = 0; d < dim; d++)
-        dst[((size_t) y * dim + d) * width + x] = src[((size_t) y * width + x) * dim + d];
-}
-
-/* The window's rows are computed together, 8 columns each: 7 independent
- * 8-lane accumulators (one per row) advance over the dimensions, so the
- * FMAs are limited by throughput, not by the latency of one dot
- * product's reduction (5x faster than a dot product per position at
- * 64 dims). Columns start where 8 fit in the row; the window's own are
- * taken from the lanes they fall in. */
-#define WIN_ROWS 7
-#define WIN_COLS 8
-
-CLONES void
-tinta_match_window_sims_t (const float *query, const float *table_t, int width, int dim, int y0,
-                           int y1, int x0, int x1, float *sims)
-{
-  int nh = y1 - y0, nw = x1 - x0;
-  if (width < WIN_COLS || nh > WIN_ROWS || nw > WIN_COLS)
-    {
-      /* Small frames (conv1 under 8 wide) or larger windows: plain. */
-      int n = 0;
-      for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++)
-          {
-            float s = 0.0f;
-            for (int d = 0; d < dim; d++)
-              s += query[d] * table_t[((size_t) y * dim + d) * width + x];
-            sims[n++] = s;
-          }
-      return;
-    }
-  int xs = x0 + WIN_COLS <= width ? x0 : width - WIN_COLS;
-  const float *rows[WIN_ROWS];
-  for (int r = 0; r < WIN_ROWS; r++)
-    rows[r] = table_t + (size_t) (y0 + (r < nh ? r : nh - 1)) * dim * width + xs;
-  float acc[WIN_ROWS][WIN_COLS] = { { 0 } };
-  for (int d = 0; d < dim; d++)
-    {
-      float q = query[d];
-      size_t o = (size_t) d * width;
-      for (int r = 0; r < WIN_ROWS; r++)
-        for (int l = 0; l < WIN_COLS; l++)
-          acc[r][l] += q * rows[r][o + l];
-    }
-  int off = x0 - xs;
-  for (int r = 0; r < nh; r++)
-    for (int i = 0; i < nw; i++)
-      sims[r * nw + i] = acc[r][off + i];
+  int n = 0;
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      sims[n++] = dot (query, table + ((size_t) y * width + x) * dim, dim);
 }
 
 CLONES void
