@@ -127,7 +127,7 @@ def parse_args(argv=None):
                         'the photometric and confidence terms of stage 1 at their weights)')
     p.add_argument('--init-fusion', metavar='PT',
                    help='fusion stage: start from the network of this fusion checkpoint '
-                        '(e.g. after retraining the local network)')
+                        'or fusion model file (e.g. after retraining the local network)')
     p.add_argument('--fusion-widths', default='16,24,32,48',
                    help='fusion U-Net channels per level, half resolution first')
     p.add_argument('--fusion-residual', action='store_true',
@@ -362,6 +362,24 @@ def local_ckpt_from_model_file(path):
                                     'model_file': os.path.abspath(path)}}
 
 
+def fusion_init(path, cfg):
+    """--init-fusion: a fusion checkpoint (.pt), or an exported fusion model
+    file (models/tinta-dvp-fusion.safetensors).  Run directories do not
+    survive a new machine; the shipped file does.  Its 16-bit weights are
+    a rounding of the trained ones, harmless as a starting point."""
+    if not path.endswith('.safetensors'):
+        return torch.load(path)
+    import tinta_graph as tg
+    model = tg.load_model(path, expect_arch=dvp_model.ARCH_FUSION)
+    probe = dvp_model.FusionNet(cfg)
+    if probe.graph.to_dict() != model.graph:
+        raise SystemExit('%s: its graph is not the one dvp_model builds for --fusion-widths %s'
+                         % (path, ','.join(str(w) for w in cfg.widths)))
+    net = dvp_model.FusionNet(cfg, weights={k: v.float() for k, v in model.weights.items()})
+    steps = model.metadata.get('training.steps', '')
+    return {'model': net.state_dict(), 'step': int(steps) if steps.isdigit() else 0}
+
+
 def load_local_ckpt(path):
     """A stage-1 checkpoint: a run's .pt, or an exported local model file."""
     if path.endswith('.safetensors'):
@@ -473,7 +491,7 @@ def main_fusion(args, log, command, resume=None):
     fnet = fnet.to(memory_format=torch.channels_last)
     sizes = {n: (240, 427) for n, _ in dvp_model.FUSION_INPUTS}
     if args.init_fusion and not resume:
-        init = torch.load(os.path.expanduser(args.init_fusion))
+        init = fusion_init(os.path.expanduser(args.init_fusion), cfg)
         fnet.load_state_dict(init['model'])
         log('dvp-train: fusion network initialized from %s (step %d)'
             % (args.init_fusion, init['step']))
