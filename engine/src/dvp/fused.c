@@ -8,6 +8,7 @@
 #include "core/internal.h"
 #include "dvp/local_internal.h"
 #include "dvp/resample.h"
+#include "dvp/fused_internal.h"
 #include "tinta/dvp.h"
 
 #define L_SCALE  100.0f
@@ -26,6 +27,9 @@ struct tinta_fused {
   float           *half;               /* scratch, half size */
   float           *in_ab_local, *in_ab_global, *in_sim, *in_conf, *in_t, *in_lg;  /* NHWC */
   float           *fa, *fb;            /* fused chroma, half size, Lab units */
+  float           *la, *lb, *lc;       /* the last local step: chroma, confidence (half) */
+  tinta_abort_fn   abort_cb;
+  void            *abort_user;
   char            *path;
   double           local_ms, fusion_ms;
 };
@@ -41,7 +45,7 @@ tinta_fused_free (tinta_fused *f)
   tinta_nn_plan_free (f->plan);
   tinta_nn_model_free (f->model);
   void *bufs[] = { f->ga, f->gb, f->gc, f->gl, f->half, f->in_ab_local, f->in_ab_global,
-                   f->in_sim, f->in_conf, f->in_t, f->in_lg, f->fa, f->fb };
+                   f->in_sim, f->in_conf, f->in_t, f->in_lg, f->fa, f->fb, f->la, f->lb, f->lc };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   free (f->path);
@@ -102,7 +106,10 @@ tinta_fused_new (const char *model_path, int width, int height, tinta_fused **ou
       f->in_t = tinta_alloc_aligned (hn, sizeof (float));
       f->fa = tinta_alloc_aligned (hn, sizeof (float));
       f->fb = tinta_alloc_aligned (hn, sizeof (float));
-      if (!f->ga || !f->gb || !f->gc || !f->gl || !f->in_lg || !f->half || !f->in_ab_local || !f->in_ab_global
+      f->la = tinta_alloc_aligned (hn, sizeof (float));
+      f->lb = tinta_alloc_aligned (hn, sizeof (float));
+      f->lc = tinta_alloc_aligned (hn, sizeof (float));
+      if (!f->la || !f->lb || !f->lc ||!f->ga || !f->gb || !f->gc || !f->gl || !f->in_lg || !f->half || !f->in_ab_local || !f->in_ab_global
           || !f->in_sim || !f->in_conf || !f->in_t || !f->fa || !f->fb)
         st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for the fused strategy");
     }
@@ -175,10 +182,19 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
   size_t hn = (size_t) f->hw * f->hh;
   tinta_local_step ls;
   double t0 = tinta_now ();
+  tinta_local_set_abort (f->local, f->abort_cb, f->abort_user);
+  tinta_global_set_abort (f->global, f->abort_cb, f->abort_user);
   int st = tinta_local_step_half (f->local, L, &ls, err);
   f->local_ms += 1e3 * (tinta_now () - t0);
   if (st == TINTA_OK)
-    st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
+    {
+      /* The local result, kept: the state ls.a/ls.b points to becomes
+       * the fused chroma below. */
+      memcpy (f->la, ls.a, hn * sizeof (float));
+      memcpy (f->lb, ls.b, hn * sizeof (float));
+      memcpy (f->lc, ls.conf, hn * sizeof (float));
+      st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
+    }
   if (st != TINTA_OK)
     return st;
   t0 = tinta_now ();
@@ -201,7 +217,7 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
   /* Input order of dvp_model.FUSION_INPUTS. */
   const float *in[8] = { ls.g_cur, ls.l_warp, f->in_ab_local, f->in_conf, f->in_ab_global,
                          f->in_sim, f->in_lg, f->in_t };
-  st = tinta_nn_run (f->run, in, NULL, NULL, NULL, err);
+  st = tinta_nn_run (f->run, in, f->abort_cb, f->abort_user, NULL, err);
   if (st != TINTA_OK)
     return st;
   const float *ab = tinta_nn_runner_output (f->run, "ab", NULL, NULL, NULL);
@@ -219,9 +235,9 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
   if (parts)
     {
       if (parts->local_a)
-        tinta_upsample_bilinear (ls.a, f->hw, f->hh, parts->local_a, f->w, f->h);
+        tinta_upsample_bilinear (f->la, f->hw, f->hh, parts->local_a, f->w, f->h);
       if (parts->local_b)
-        tinta_upsample_bilinear (ls.b, f->hw, f->hh, parts->local_b, f->w, f->h);
+        tinta_upsample_bilinear (f->lb, f->hw, f->hh, parts->local_b, f->w, f->h);
       size_t n = (size_t) f->w * f->h;
       if (parts->global_a)
         memcpy (parts->global_a, f->ga, n * sizeof (float));
@@ -230,7 +246,51 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
       if (parts->global_conf)
         memcpy (parts->global_conf, f->gc, n * sizeof (float));
       if (parts->local_conf)
-        tinta_upsample_bilinear (ls.conf, f->hw, f->hh, parts->local_conf, f->w, f->h);
+        tinta_upsample_bilinear (f->lc, f->hw, f->hh, parts->local_conf, f->w, f->h);
     }
   return TINTA_OK;
+}
+
+void
+tinta_fused_set_abort (tinta_fused *f, tinta_abort_fn abort_cb, void *user)
+{
+  f->abort_cb = abort_cb;
+  f->abort_user = user;
+}
+
+void
+tinta_fused_half_size (const tinta_fused *f, int *hw, int *hh)
+{
+  *hw = f->hw;
+  *hh = f->hh;
+}
+
+void
+tinta_fused_get_state (const tinta_fused *f, float *a_half, float *b_half, long long *since_key)
+{
+  size_t hn = (size_t) f->hw * f->hh;
+  memcpy (a_half, f->fa, hn * sizeof (float));
+  memcpy (b_half, f->fb, hn * sizeof (float));
+  *since_key = f->since_key;
+}
+
+void
+tinta_fused_set_state (tinta_fused *f, const float *L_prev, const float *a_half,
+                       const float *b_half, long long since_key)
+{
+  size_t hn = (size_t) f->hw * f->hh;
+  memcpy (f->fa, a_half, hn * sizeof (float));
+  memcpy (f->fb, b_half, hn * sizeof (float));
+  tinta_local_set_prev (f->local, L_prev);
+  tinta_local_set_state_half (f->local, f->fa, f->fb);
+  f->since_key = since_key;
+}
+
+void
+tinta_fused_last_local (const tinta_fused *f, const float **a_half, const float **b_half,
+                        const float **conf_half)
+{
+  *a_half = f->la;
+  *b_half = f->lb;
+  *conf_half = f->lc;
 }

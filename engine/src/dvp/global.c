@@ -15,6 +15,7 @@
 #include <string.h>
 #include <oneapi/dnnl/dnnl.h>
 #include "core/internal.h"
+#include "dvp/local_internal.h"
 #include "dvp/match.h"
 #include "nn/nn_internal.h"
 #include "tinta/color.h"
@@ -35,6 +36,7 @@
  *                                                       0.1: 33.92)
  * Top 4 costs about twice the fine stage of one cell. */
 #define TOPK        4
+#define FINE_BAND   32  /* conv1 rows per cancellation check */
 #define COARSE_TAU  0.03f
 #define FINE_TAU    0.05f
 
@@ -76,6 +78,8 @@ struct tinta_global {
   size_t           mm_scratch_bytes;
   void            *mm_scratch;
   tinta_dvp_timing timing;
+  tinta_abort_fn   abort_cb;            /* polled between layers and blocks */
+  void            *abort_user;
 };
 
 static void
@@ -186,7 +190,7 @@ compute_features (tinta_global *g, const float *L, tinta_error *err)
       g->input[3 * i] = g->input[3 * i + 1] = g->input[3 * i + 2] = v;
     }
   const float *in[1] = { g->input };
-  int st = tinta_nn_run (g->run, in, NULL, NULL, NULL, err);
+  int st = tinta_nn_run (g->run, in, g->abort_cb, g->abort_user, NULL, err);
   if (st != TINTA_OK)
     return st;
   const float *c1 = tinta_nn_runner_output (g->run, "conv1", NULL, NULL, NULL);
@@ -299,6 +303,8 @@ coarse_stage (tinta_global *g, tinta_error *err)
   size_t M = (size_t) g->n_keys * n5;
   for (int r0 = 0; r0 < n5; r0 += g->mm_rows[0])
     {
+      if (g->abort_cb && g->abort_cb (g->abort_user))
+        return TINTA_CANCELLED;
       int which = r0 + g->mm_rows[0] <= n5 ? 0 : 1;
       int rows = g->mm_rows[which];
       dnnl_memory_t src = NULL, wei = NULL, dst = NULL, scr = NULL;
@@ -373,13 +379,13 @@ window_pixel (const tinta_global *g, const int *wd, int i)
 }
 
 static void
-fine_stage (tinta_global *g)
+fine_stage (tinta_global *g, int y_begin, int y_end)
 {
   const int R = FINE_RADIUS;
   size_t n1 = (size_t) g->h1 * g->w1, np = (size_t) g->w * g->h;
   int K = TOPK < g->n_keys * g->h5 * g->w5 ? TOPK : g->n_keys * g->h5 * g->w5;
 #pragma omp parallel for schedule(dynamic, 4)
-  for (int y = 0; y < g->h1; y++)
+  for (int y = y_begin; y < y_end; y++)
     for (int x = 0; x < g->w1; x++)
       {
         /* conv1 (y, x) is centred on full-res 2y+1; its fire5 cell m on
@@ -509,7 +515,14 @@ tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, 
   if (st != TINTA_OK)
     return st;
   double t2 = tinta_now ();
-  fine_stage (g);
+  /* In bands of rows, so that a cancellation is seen within a band's
+   * time (a few ms at 480p), not the whole stage's. */
+  for (int y = 0; y < g->h1; y += FINE_BAND)
+    {
+      if (g->abort_cb && g->abort_cb (g->abort_user))
+        return TINTA_CANCELLED;
+      fine_stage (g, y, y + FINE_BAND < g->h1 ? y + FINE_BAND : g->h1);
+    }
   double t3 = tinta_now ();
   upsample (g, g->grid_a, a);
   upsample (g, g->grid_b, b);
@@ -530,4 +543,11 @@ void
 tinta_global_timing (const tinta_global *g, tinta_dvp_timing *out)
 {
   *out = g->timing;
+}
+
+void
+tinta_global_set_abort (tinta_global *g, tinta_abort_fn abort_cb, void *user)
+{
+  g->abort_cb = abort_cb;
+  g->abort_user = user;
 }

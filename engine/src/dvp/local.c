@@ -20,6 +20,8 @@ struct tinta_local {
   float           *ab[2], *ab_next[2]; /* chroma at half resolution */
   float           *half;               /* scratch */
   float           *l_warp;             /* g_prev moved by the last step */
+  tinta_abort_fn   abort_cb;
+  void            *abort_user;
   char            *path;
 };
 
@@ -126,7 +128,7 @@ tinta_local_step_half (tinta_local *l, const float *L, tinta_local_step *out, ti
 {
   gray_half (l, L, l->g_cur);
   const float *in[2] = { l->g_prev, l->g_cur };
-  int st = tinta_nn_run (l->run, in, NULL, NULL, NULL, err);
+  int st = tinta_nn_run (l->run, in, l->abort_cb, l->abort_user, NULL, err);
   if (st != TINTA_OK)
     return st;
   const float *disp = tinta_nn_runner_output (l->run, "disp", NULL, NULL, NULL);
@@ -180,4 +182,17 @@ tinta_local_next (tinta_local *l, const float *L, float *a, float *b, float *con
   if (conf)
     tinta_upsample_bilinear (s.conf, s.width, s.height, conf, l->w, l->h);
   return TINTA_OK;
+}
+
+void
+tinta_local_set_prev (tinta_local *l, const float *L)
+{
+  gray_half (l, L, l->g_prev);
+}
+
+void
+tinta_local_set_abort (tinta_local *l, tinta_abort_fn abort_cb, void *user)
+{
+  l->abort_cb = abort_cb;
+  l->abort_user = user;
 }

@@ -19,3 +19,9 @@ int  tinta_local_step_half (tinta_local *l, const float *L, tinta_local_step *ou
 /* Replaces the state (half resolution, Lab units): the fused chroma is
  * what the next step propagates. */
 void tinta_local_set_state_half (tinta_local *l, const float *a, const float *b);
+/* The previous frame of the state: its luminance (full size). */
+void tinta_local_set_prev (tinta_local *l, const float *L);
+/* Polled between the network's layers (NULL: never stop). */
+void tinta_local_set_abort (tinta_local *l, tinta_abort_fn abort_cb, void *user);
+/* The global match polls it too (global.c). */
+void tinta_global_set_abort (tinta_global *g, tinta_abort_fn abort_cb, void *user);
