@@ -69,6 +69,10 @@ typedef struct {
 
 void tinta_colorize_params_init (tinta_colorize_params *p);
 
+/* The working size of a W x H clip: height min(H, working_height), width
+ * by the aspect ratio, both even (1920x1080 -> 854x480). */
+void tinta_working_size (int W, int H, int working_height, int *w, int *h);
+
 typedef struct tinta_colorizer tinta_colorizer;
 
 /* n_frames: how many frames of the media to colorize (1..its count).

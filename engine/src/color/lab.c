@@ -40,7 +40,7 @@ static const double rgb_to_xyz[3][3] = {
 
 #define OUT_BINS 4096
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define TINTA_SIMD_CLONES __attribute__ ((target_clones ("default", "avx2", "arch=x86-64-v4")))
 #else
 #define TINTA_SIMD_CLONES

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include "dvp/local_apply.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define CLONES __attribute__ ((target_clones ("default", "avx2", "arch=x86-64-v4")))
 #else
 #define CLONES

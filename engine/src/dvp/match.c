@@ -6,7 +6,9 @@
 #include "core/bf16.h"
 #include "dvp/match.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* Not under ThreadSanitizer: its runtime is not up yet when the loader
+ * runs the clones' ifunc resolvers (a crash at start). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define CLONES __attribute__ ((target_clones ("default", "avx2", "arch=x86-64-v4")))
 #else
 #define CLONES

@@ -29,7 +29,7 @@
 #include "tinta/upsample.h"
 
 /* The full-resolution loops, cloned for AVX2 and AVX-512 as in match.c. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define CLONES __attribute__ ((target_clones ("default", "avx2", "arch=x86-64-v4")))
 #else
 #define CLONES

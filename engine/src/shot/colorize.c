@@ -136,8 +136,8 @@ cmp_keys (const void *x, const void *y)
 
 /* Working size: height min(H, working_height), width by the aspect
  * ratio, both even (the networks' half resolution) and at least 32. */
-static void
-working_size (int W, int H, int wh, int *w, int *h)
+void
+tinta_working_size (int W, int H, int wh, int *w, int *h)
 {
   if (H <= wh)
     {
@@ -188,7 +188,7 @@ tinta_colorizer_new (tinta_media *media, long long n_frames, const tinta_keyfram
     return tinta_fail (err, TINTA_ERR_UNKNOWN_NAME, "",
                        "unknown strategy \"%s\" (fused, local or global)", strategy);
   int w, h;
-  working_size (in->width, in->height, wh, &w, &h);
+  tinta_working_size (in->width, in->height, wh, &w, &h);
   if (w < 32 || h < 32)
     return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "",
                        "a %dx%d clip is too small to colorize (32x32 at least)", in->width,
