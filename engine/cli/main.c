@@ -42,6 +42,7 @@ usage (FILE *out)
     "  bench media [--runs N] [--frames N] SEQDIR\n"
     "                               decode and export speed (medians, ratios)\n"
     "  bench pipeline [--runs N] [--frames N] [--strategy S] [--sizes WxH,...] SEQDIR\n"
+    "  bench worker [--runs N] [--frames N] SEQDIR\n"
     "                               colorize speed per stage (keys first and last),\n"
     "                               default 854x480 and 1920x1080, and peak memory\n"
     "  bench nn [--model FILE] [--runs N] [--size WxH]\n"
