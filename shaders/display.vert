@@ -1,10 +1,11 @@
 #version 330 core
 /* Display of one frame in TintaViewer: a single textured quad placed by
- * u_rect (x0, y0, x1, y1 in clip space), so the letterboxing is decided on
- * the CPU where the widget size is known.  The four corners come from
- * gl_VertexID, which saves a vertex buffer for a shape that never changes.
- * Texture row 0 is the top row of the image (the engine's order), hence
- * the flipped v. */
+ * u_rect (x0, y0, x1, y1 in clip space), so letterboxing, zoom and pan are
+ * decided on the CPU where the widget size is known; a pane of a
+ * multi-pane layout is the same quad cut out by the scissor test.  The
+ * four corners come from gl_VertexID, which saves a vertex buffer for a
+ * shape that never changes.  Texture row 0 is the top row of the image
+ * (the engine's order), hence the flipped v. */
 
 uniform vec4 u_rect;
 
