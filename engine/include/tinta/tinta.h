@@ -16,5 +16,6 @@
 #include "upsample.h"
 #include "cuts.h"
 #include "colorize.h"
+#include "project.h"
 
 #define TINTA_VERSION_STRING "0.1.0"
