@@ -146,8 +146,11 @@ tinta_clip_worker_event_cb (const tinta_worker_event *event,
   else
     ev->status = TINTA_ERR_INTERNAL;
 
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, tinta_clip_dispatch_event, ev,
-                              clip_event_free);
+  /* Always queued: g_main_context_invoke() would run the dispatch right
+   * here, on the worker's thread with its lock held, whenever the main
+   * thread is not inside a main-loop iteration (it deadlocked in
+   * tinta_worker_cuts, and would emit signals off the main thread). */
+  g_idle_add_full (G_PRIORITY_DEFAULT, tinta_clip_dispatch_event, ev, clip_event_free);
 }
 
 /* ---- display decoding --------------------------------------------------- */
