@@ -1,7 +1,10 @@
 /* tinta-application.c: application-wide behaviour — windows for activation
- * and for files from the command line, app.about and app.quit, keyboard
- * accelerators (set once in startup, for every window) and the style sheet.
- * Window-level behaviour lives in ui/tinta-window.c. */
+ * and for files from the command line, app.about, app.preferences and
+ * app.quit, keyboard accelerators with modifiers (set once in startup, for
+ * every window; single keys are bound by the window's editor, where they
+ * cannot take keys from a focused list or menu), the dark style (color
+ * work needs a neutral, dark surround) and the style sheet.  Window-level
+ * behaviour lives in ui/tinta-window.c. */
 
 #include "config.h"
 
@@ -13,7 +16,9 @@
 
 struct _TintaApplication
 {
-  GtkApplication parent_instance;
+  GtkApplication  parent_instance;
+
+  GtkWindow      *preferences;
 };
 
 G_DEFINE_FINAL_TYPE (TintaApplication, tinta_application, GTK_TYPE_APPLICATION)
@@ -24,9 +29,24 @@ static const struct {
 } application_accels[] = {
   { "app.quit", { "<Control>q", NULL } },
   { "window.close", { "<Control>w", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
   { "win.open", { "<Control>o", NULL } },
   { "win.open-folder", { "<Control><Shift>o", NULL } },
+  { "win.export", { "<Control>e", NULL } },
+  { "win.import-keyframe", { "<Control>i", NULL } },
+  { "win.undo", { "<Control>z", NULL } },
+  { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
+  { "win.layout::single", { "<Control>1", NULL } },
+  { "win.layout::side-by-side", { "<Control>2", NULL } },
+  { "win.layout::grid", { "<Control>3", NULL } },
+  { "win.layout::wipe", { "<Control>4", NULL } },
+  { "win.zoom(1.0)", { "<Control>0", NULL } },
+  { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
+  { "win.zoom-out", { "<Control>minus", NULL } },
 };
+
+/* The working heights offered in the preferences; the key takes others. */
+static const int working_heights[] = { 240, 360, 480, 540, 720, 1080 };
 
 static void
 tinta_application_startup (GApplication *application)
@@ -35,6 +55,17 @@ tinta_application_startup (GApplication *application)
 
   /* GTK is initialized here; nothing GTK before it. */
   G_APPLICATION_CLASS (tinta_application_parent_class)->startup (application);
+
+  /* The recent files list records which application opened a clip, and
+   * how to run it (GLib's bookmark file cannot be written without). */
+  if (g_strcmp0 (g_get_application_name (), g_get_prgname ()) == 0)
+    g_set_application_name ("Tinta");
+  if (g_get_prgname () == NULL)
+    g_set_prgname ("tinta");
+
+  /* Judging color needs a neutral, dark surround, as in every grading
+   * application. */
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (application_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (application),
@@ -110,6 +141,170 @@ tinta_application_about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static GSettings *
+tinta_application_create_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, TINTA_APPLICATION_ID, TRUE);
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+static gboolean
+working_height_to_index (GValue   *value,
+                         GVariant *variant,
+                         gpointer  user_data)
+{
+  int height = g_variant_get_int32 (variant);
+  guint best = 0;
+
+  for (guint i = 1; i < G_N_ELEMENTS (working_heights); i++)
+    if (ABS (working_heights[i] - height) < ABS (working_heights[best] - height))
+      best = i;
+  g_value_set_uint (value, best);
+  return TRUE;
+}
+
+static GVariant *
+index_to_working_height (const GValue       *value,
+                         const GVariantType *expected_type,
+                         gpointer            user_data)
+{
+  guint index = g_value_get_uint (value);
+
+  if (index >= G_N_ELEMENTS (working_heights))
+    return NULL;
+  return g_variant_new_int32 (working_heights[index]);
+}
+
+static GtkWidget *
+preference_label (const char *title,
+                  const char *description)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *label = gtk_label_new_with_mnemonic (title);
+
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+
+  label = gtk_label_new (description);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), label);
+
+  return box;
+}
+
+/* The engine's two settings.  Small enough to build here rather than from
+ * a template; bound to GSettings, so there is nothing to apply or save. */
+static GtkWindow *
+tinta_application_create_preferences (GSettings *settings)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *heading, *row_label, *dropdown, *spin, *unit, *spin_box, *note;
+  GtkStringList *heights = gtk_string_list_new (NULL);
+
+  gtk_window_set_title (window, _("Preferences"));
+  gtk_window_set_resizable (window, FALSE);
+  gtk_window_set_titlebar (window, gtk_header_bar_new ());
+
+  gtk_widget_set_margin_start (box, 24);
+  gtk_widget_set_margin_end (box, 24);
+  gtk_widget_set_margin_top (box, 18);
+  gtk_widget_set_margin_bottom (box, 24);
+
+  heading = gtk_label_new (_("Colorization"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (box), heading);
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 18);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 24);
+
+  for (guint i = 0; i < G_N_ELEMENTS (working_heights); i++)
+    {
+      /* Translators: a working resolution, %d is its height in pixels
+       * (as in 480p) */
+      g_autofree char *name = g_strdup_printf (_("%dp"), working_heights[i]);
+
+      gtk_string_list_append (heights, name);
+    }
+  row_label = preference_label (_("_Working Resolution"),
+                                _("The height at which frames are colorized. Lower is faster; the colors are scaled up to the clip’s full size."));
+  dropdown = gtk_drop_down_new (G_LIST_MODEL (heights), NULL);   /* takes the model */
+  gtk_widget_set_valign (dropdown, GTK_ALIGN_CENTER);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_first_child (row_label)), dropdown);
+  g_settings_bind_with_mapping (settings, "working-height", dropdown, "selected",
+                                G_SETTINGS_BIND_DEFAULT,
+                                working_height_to_index, index_to_working_height, NULL, NULL);
+  gtk_grid_attach (GTK_GRID (grid), row_label, 0, 0, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), dropdown, 1, 0, 1, 1);
+
+  row_label = preference_label (_("_Cache Size"),
+                                _("Memory for the frames each clip keeps colorized, so scrubbing back is instant."));
+  spin = gtk_spin_button_new_with_range (256, 65536, 256);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_widget_get_first_child (row_label)), spin);
+  g_settings_bind (settings, "cache-megabytes",
+                   gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (spin)), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* Translators: the unit after the cache size */
+  unit = gtk_label_new (_("MB"));
+  gtk_widget_add_css_class (unit, "dim-label");
+  spin_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_valign (spin_box, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (spin_box), spin);
+  gtk_box_append (GTK_BOX (spin_box), unit);
+  gtk_grid_attach (GTK_GRID (grid), row_label, 0, 1, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), spin_box, 1, 1, 1, 1);
+
+  gtk_box_append (GTK_BOX (box), grid);
+
+  note = gtk_label_new (_("Changes apply to clips opened afterwards."));
+  gtk_label_set_xalign (GTK_LABEL (note), 0);
+  gtk_widget_add_css_class (note, "dim-label");
+  gtk_box_append (GTK_BOX (box), note);
+
+  gtk_window_set_child (window, box);
+
+  return window;
+}
+
+static void
+tinta_application_preferences_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  TintaApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(GSettings) settings = NULL;
+
+  if (self->preferences == NULL)
+    {
+      if ((settings = tinta_application_create_settings ()) == NULL)
+        return;
+      /* Destroyed on close, so a hidden one never keeps Tinta running. */
+      self->preferences = tinta_application_create_preferences (settings);
+      gtk_window_set_modal (self->preferences, TRUE);
+      gtk_window_set_destroy_with_parent (self->preferences, TRUE);
+      gtk_application_add_window (GTK_APPLICATION (self), self->preferences);
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+
+  if (parent != self->preferences)
+    gtk_window_set_transient_for (self->preferences, parent);
+  gtk_window_present (self->preferences);
+}
+
 static void
 tinta_application_quit_action (GSimpleAction *action,
                                GVariant      *parameter,
@@ -126,6 +321,7 @@ tinta_application_quit_action (GSimpleAction *action,
 
 static const GActionEntry application_actions[] = {
   { .name = "about", .activate = tinta_application_about_action },
+  { .name = "preferences", .activate = tinta_application_preferences_action },
   { .name = "quit", .activate = tinta_application_quit_action },
 };
 

@@ -1,55 +1,50 @@
-/* tinta-window.c: the editor window (template resources/ui/tinta-window.ui).
+/* tinta-window.c: the editor window (template resources/ui/tinta-window.ui)
+ * — its header bar, message strip, view controls, transport bar, file
+ * choosers, recent files, actions and life cycle.  The open clip, as the
+ * window shows and edits it, is the other half: tinta-window-clip.c;
+ * playback is a TintaPlayer on the timeline.
  *
- * It owns the open clip (a tinta_media, kept open for the timeline to come)
- * and hands decoded frames to its TintaViewer.  Failures from the engine
- * arrive as GErrors in the TINTA_ERROR domain and are shown in a message
- * strip at the top of the window, never as a crash and never by replacing
- * the clip that is already open.  The window size and the folder of the
- * last clip are remembered in GSettings when the schema is installed; run
- * uninstalled without it, the window simply forgets. */
+ * Every command is a window action (win.open, win.import-keyframe,
+ * win.undo, win.view-mode, win.play-control, …), so the buttons, the menu,
+ * the keyboard and the tests all go the same way.  Accelerators with
+ * modifiers are the application's; single keys (Space, J/K/L, arrows,
+ * 1–4) are bound on the editor in the template, where they never take a
+ * key from a focused list or menu.
+ *
+ * Failures from the engine arrive as GErrors in the TINTA_ERROR domain and
+ * are shown in a message strip at the top of the window, never as a crash
+ * and never by replacing the clip that is already open.  The window size,
+ * the folder of the last clip and the engine settings live in GSettings
+ * when the schema is installed; run uninstalled without it, the window
+ * uses defaults and simply forgets. */
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "tinta-error.h"
 #include "tinta-ui.h"
-#include "tinta-window.h"
+#include "tinta-window-private.h"
 
-struct _TintaWindow
-{
-  GtkApplicationWindow  parent_instance;
+#define RECENT_MAX 10
 
-  GSettings            *settings;
-  GtkFileChooserNative *chooser;
-
-  tinta_media          *media;
-  char                 *clip_path;
-  char                 *message;
-  gboolean              show_color;
-
-  /* Template children */
-  GtkLabel             *title_label;
-  GtkLabel             *subtitle_label;
-  GtkRevealer          *message_revealer;
-  GtkLabel             *message_title;
-  GtkLabel             *message_reason;
-  GtkLabel             *message_detail;
-  GtkStack             *stack;
-  TintaViewer          *viewer;
-};
 
 G_DEFINE_FINAL_TYPE (TintaWindow, tinta_window, GTK_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
-  PROP_SHOW_COLOR,
+  PROP_VIEW_MODE,
+  PROP_LAYOUT,
+  PROP_ZOOM,
+  PROP_SHOW_CONFIDENCE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
 
 static GSettings *
 tinta_window_create_settings (void)
@@ -75,7 +70,9 @@ tinta_window_create_settings (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
-static void
+/* ---- the message strip ----------------------------------------------------- */
+
+void
 tinta_window_show_message (TintaWindow *self,
                            const char  *title,
                            const char  *reason,
@@ -91,7 +88,7 @@ tinta_window_show_message (TintaWindow *self,
   gtk_revealer_set_reveal_child (self->message_revealer, TRUE);
 }
 
-static void
+void
 tinta_window_show_error (TintaWindow  *self,
                          const char   *title,
                          const GError *error)
@@ -104,14 +101,14 @@ tinta_window_show_error (TintaWindow  *self,
                              g_strcmp0 (reason, error->message) != 0 ? error->message : NULL);
 }
 
-static void
+void
 tinta_window_hide_message (TintaWindow *self)
 {
   g_clear_pointer (&self->message, g_free);
   gtk_revealer_set_reveal_child (self->message_revealer, FALSE);
 }
 
-static void
+void
 tinta_window_show_open_error (TintaWindow  *self,
                               const char   *path,
                               const GError *error)
@@ -122,6 +119,8 @@ tinta_window_show_open_error (TintaWindow  *self,
 
   tinta_window_show_error (self, title, error);
 }
+
+/* ---- title, status and actions -------------------------------------------- */
 
 /* "25", "29.97", "23.976": as many decimals as the rate needs, at most 3. */
 static char *
@@ -167,19 +166,18 @@ format_clip_summary (const tinta_media_info *info)
   return g_string_free (g_steal_pointer (&summary), FALSE);
 }
 
-static void
+void
 tinta_window_update_clip_state (TintaWindow *self)
 {
-  gboolean has_clip = self->media != NULL;
+  gboolean has_clip = self->clip != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-color", has_clip);
-  gtk_stack_set_visible_child_name (self->stack, has_clip ? "viewer" : "empty");
+  gtk_stack_set_visible_child_name (self->stack, has_clip ? "editor" : "empty");
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), has_clip);
 
   if (has_clip)
     {
       g_autofree char *name = g_filename_display_basename (self->clip_path);
-      g_autofree char *summary = format_clip_summary (tinta_media_get_info (self->media));
+      g_autofree char *summary = format_clip_summary (tinta_clip_get_info (self->clip));
 
       gtk_window_set_title (GTK_WINDOW (self), name);
       gtk_label_set_label (self->title_label, name);
@@ -191,131 +189,148 @@ tinta_window_update_clip_state (TintaWindow *self)
       gtk_label_set_label (self->title_label, "Tinta");
       gtk_label_set_label (self->subtitle_label, NULL);
     }
+
+  tinta_window_update_actions (self);
+}
+
+void
+tinta_window_update_status (TintaWindow *self)
+{
+  g_autofree char *text = NULL;
+  gint64 n_frames = tinta_timeline_get_n_frames (self->timeline);
+  gint64 done = tinta_timeline_count_cached (self->timeline, TINTA_TIMELINE_CACHE_FUSED);
+  gboolean busy = FALSE;
+  guint n_keys = 0;
+
+  if (self->clip != NULL)
+    tinta_clip_get_keyframes (self->clip, &n_keys);
+
+  if (self->clip == NULL)
+    text = NULL;
+  else if (n_keys == 0)
+    text = g_strdup (_("No keyframes yet"));
+  else if (done >= n_frames)
+    text = g_strdup_printf (ngettext ("All %lld frame colorized", "All %lld frames colorized",
+                                      (unsigned long) n_frames),
+                            (long long) n_frames);
+  else if (self->worker_idle)
+    /* Translators: the worker stopped short, e.g. at the cache's size */
+    text = g_strdup_printf (ngettext ("%lld of %lld frame colorized", "%lld of %lld frames colorized",
+                                      (unsigned long) n_frames),
+                            (long long) done, (long long) n_frames);
+  else
+    {
+      busy = TRUE;
+      text = g_strdup_printf (ngettext ("Colorizing… %lld of %lld frame", "Colorizing… %lld of %lld frames",
+                                        (unsigned long) n_frames),
+                              (long long) done, (long long) n_frames);
+    }
+
+  gtk_label_set_label (self->status_label, text);
+  gtk_spinner_set_spinning (self->status_spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), busy);
+}
+
+gboolean
+tinta_window_on_keyframe (TintaWindow *self)
+{
+  return self->clip != NULL &&
+         tinta_clip_get_keyframe_colors (self->clip, tinta_timeline_get_position (self->timeline),
+                                         NULL) != NULL;
+}
+
+void
+tinta_window_update_actions (TintaWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean has_clip = self->clip != NULL;
+  static const char *const clip_actions[] = {
+    "win.import-keyframe", "win.import-keyframe-file", "win.play-control", "win.step",
+    "win.seek-keyframe", "win.seek-start", "win.seek-end", "win.zoom-in", "win.zoom-out",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (clip_actions); i++)
+    gtk_widget_action_set_enabled (widget, clip_actions[i], has_clip);
+
+  gtk_widget_action_set_enabled (widget, "win.delete-keyframe", tinta_window_on_keyframe (self));
+  gtk_widget_action_set_enabled (widget, "win.undo",
+                                 has_clip && tinta_history_can_undo (self->history));
+  gtk_widget_action_set_enabled (widget, "win.redo",
+                                 has_clip && tinta_history_can_redo (self->history));
+  /* The export dialog is the second part of the editor's issue. */
+  gtk_widget_action_set_enabled (widget, "win.export", FALSE);
+}
+
+/* ---- playback ---------------------------------------------------------------- */
+
+static void
+tinta_window_update_transport (TintaWindow *self)
+{
+  int rate = tinta_player_get_rate (self->player);
+  g_autofree char *speed = NULL;
+
+  gtk_button_set_icon_name (self->play_button, rate != 0 ? "media-playback-pause-symbolic"
+                                                         : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->play_button),
+                               rate != 0 ? _("Pause (Space)") : _("Play (Space)"));
+
+  if (rate < 0)
+    speed = g_strdup_printf ("◀ %d×", -rate);
+  else if (rate > 1)
+    speed = g_strdup_printf ("▶ %d×", rate);
+  gtk_label_set_label (self->speed_label, speed);
 }
 
 static void
-tinta_window_remember_folder (TintaWindow *self,
-                              const char  *path)
+tinta_window_play_control_cb (TintaWindow   *self,
+                              const char    *control,
+                              TintaTimeline *timeline)
 {
-  g_autofree char *folder = NULL;
-
-  if (self->settings == NULL)
-    return;
-
-  /* For a folder of images the next one is most likely its sibling. */
-  folder = g_path_get_dirname (path);
-  g_settings_set_string (self->settings, "last-folder", folder);
+  if (self->clip != NULL)
+    tinta_player_control (self->player, control);
 }
 
-/**
- * tinta_window_open_path:
- * @self: a #TintaWindow
- * @path: a video file or a folder of numbered images
- * @error: return location for a #GError (TINTA_ERROR domain, the code is
- *   the engine's tinta_status), or %NULL
- *
- * Opens @path and shows its first frame.  On failure the message is also
- * shown in the window, and the clip that was open stays open.
- *
- * Returns: %TRUE if the clip was opened
- */
-gboolean
-tinta_window_open_path (TintaWindow  *self,
-                        const char   *path,
-                        GError      **error)
+/* ---- choosing files ----------------------------------------------------------- */
+
+static void
+tinta_window_update_recent (TintaWindow *self)
 {
-  g_autoptr(tinta_media) media = NULL;
-  g_autoptr(tinta_frame) frame = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const tinta_media_info *info;
-  tinta_error detail = {0};
-  int status;
+  g_autoptr(GMenu) submenu = g_menu_new ();
+  GList *items = gtk_recent_manager_get_items (self->recent_manager);
+  const char *application = g_get_application_name ();
+  guint n = 0;
 
-  g_return_val_if_fail (TINTA_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  /* Opening indexes the file and reading decodes one frame, on the main
-   * thread: fine for a first frame, and the background worker (a later
-   * issue) takes over decoding once clips are scrubbed. */
-  if ((status = tinta_media_open (path, &media, &detail)) < 0)
-    goto failed;
-
-  info = tinta_media_get_info (media);
-
-  /* The engine decodes through the 8-bit RGB buffer (the evaluation
-   * protocol's path), so the frame needs it even though the viewer shows
-   * the Lab planes. */
-  if (!(frame = tinta_frame_new (info->width, info->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB)))
+  for (GList *l = items; l != NULL && n < RECENT_MAX; l = l->next)
     {
-      status = TINTA_ERR_NO_MEMORY;
-      detail = (tinta_error) {0};
-      goto failed;
+      GtkRecentInfo *info = l->data;
+      g_autoptr(GMenuItem) item = NULL;
+      g_auto(GStrv) parts = NULL;
+      g_autofree char *label = NULL;
+
+      if (!gtk_recent_info_is_local (info) ||
+          (application != NULL && !gtk_recent_info_has_application (info, application)))
+        continue;
+
+      /* Menu labels take "_" as a mnemonic; file names keep theirs. */
+      parts = g_strsplit (gtk_recent_info_get_display_name (info), "_", -1);
+      label = g_strjoinv ("__", parts);
+      item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-recent",
+                                               g_variant_new_string (gtk_recent_info_get_uri (info)));
+      g_menu_append_item (submenu, item);
+      n++;
     }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
 
-  if ((status = tinta_media_read (media, 0, frame, &detail)) < 0)
-    goto failed;
-
-  g_clear_pointer (&self->media, tinta_media_free);
-  self->media = g_steal_pointer (&media);
-  g_free (self->clip_path);
-  self->clip_path = g_strdup (path);
-
-  tinta_viewer_set_frame (self->viewer, g_steal_pointer (&frame));
-  tinta_window_hide_message (self);
-  tinta_window_update_clip_state (self);
-  tinta_window_remember_folder (self, path);
-
-  return TRUE;
-
-failed:
-  tinta_set_error (&local_error, status, &detail);
-  tinta_window_show_open_error (self, path, local_error);
-  g_propagate_error (error, g_steal_pointer (&local_error));
-
-  return FALSE;
-}
-
-/**
- * tinta_window_open_file:
- * @self: a #TintaWindow
- * @file: a local video file or folder of numbered images
- * @error: return location for a #GError, or %NULL
- *
- * Like tinta_window_open_path() for a #GFile.  The engine reads local
- * paths only; a remote location fails with %G_IO_ERROR_NOT_SUPPORTED,
- * shown in the window like any other failure.
- *
- * Returns: %TRUE if the clip was opened
- */
-gboolean
-tinta_window_open_file (TintaWindow  *self,
-                        GFile        *file,
-                        GError      **error)
-{
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (TINTA_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
-  if (!(path = g_file_get_path (file)))
-    {
-      g_autoptr(GError) local_error = NULL;
-      g_autofree char *uri = g_file_get_uri (file);
-
-      g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Only files on this computer can be opened: %s"), uri);
-      tinta_window_show_open_error (self, uri, local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  return tinta_window_open_path (self, path, error);
+  g_menu_remove_all (self->recent_section);
+  if (n > 0)
+    g_menu_append_submenu (self->recent_section, _("Open _Recent"), G_MENU_MODEL (submenu));
 }
 
 static void
-tinta_window_chooser_response_cb (TintaWindow     *self,
-                                  int              response,
-                                  GtkNativeDialog *native)
+tinta_window_open_response_cb (TintaWindow     *self,
+                               int              response,
+                               GtkNativeDialog *native)
 {
   g_autoptr(GtkFileChooserNative) chooser = g_steal_pointer (&self->chooser);
 
@@ -330,75 +345,256 @@ tinta_window_chooser_response_cb (TintaWindow     *self,
 }
 
 static void
-tinta_window_choose (TintaWindow *self,
-                     gboolean     folder)
+tinta_window_import_response_cb (TintaWindow     *self,
+                                 int              response,
+                                 GtkNativeDialog *native)
 {
+  g_autoptr(GtkFileChooserNative) chooser = g_steal_pointer (&self->chooser);
+
+  if (response == GTK_RESPONSE_ACCEPT && self->clip != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        tinta_window_import_keyframe (self, path, NULL);
+    }
+}
+
+typedef enum {
+  CHOOSE_CLIP,
+  CHOOSE_FOLDER,
+  CHOOSE_KEYFRAME,
+} ChooserPurpose;
+
+static void
+tinta_window_choose (TintaWindow    *self,
+                     ChooserPurpose  purpose)
+{
+  static const struct {
+    const char *title;
+    const char *filter_name;
+    const char *mime_type;
+  } purposes[] = {
+    [CHOOSE_CLIP] = { N_("Open Clip"), N_("Videos"), "video/*" },
+    [CHOOSE_FOLDER] = { N_("Open Image Sequence"), NULL, NULL },
+    [CHOOSE_KEYFRAME] = { N_("Import Keyframe Image"), N_("Images"), "image/*" },
+  };
   g_autoptr(GtkFileChooserNative) native = NULL;
-  g_autofree char *last_folder = NULL;
+  g_autofree char *start_folder = NULL;
 
   if (self->chooser != NULL)
     return;
 
-  native = gtk_file_chooser_native_new (folder ? _("Open Image Sequence") : _("Open Clip"),
+  native = gtk_file_chooser_native_new (_(purposes[purpose].title),
                                         GTK_WINDOW (self),
-                                        folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
-                                               : GTK_FILE_CHOOSER_ACTION_OPEN,
-                                        _("_Open"), _("_Cancel"));
+                                        purpose == CHOOSE_FOLDER ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                                                 : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        purpose == CHOOSE_KEYFRAME ? _("_Import") : _("_Open"),
+                                        _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
 
-  if (!folder)
+  if (purposes[purpose].mime_type != NULL)
     {
-      g_autoptr(GtkFileFilter) videos = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) kind = gtk_file_filter_new ();
       g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
-      gtk_file_filter_set_name (videos, _("Videos"));
-      gtk_file_filter_add_mime_type (videos, "video/*");
+      gtk_file_filter_set_name (kind, _(purposes[purpose].filter_name));
+      gtk_file_filter_add_mime_type (kind, purposes[purpose].mime_type);
       gtk_file_filter_set_name (all, _("All Files"));
       gtk_file_filter_add_pattern (all, "*");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), videos);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), kind);
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
     }
 
-  if (self->settings != NULL)
-    last_folder = g_settings_get_string (self->settings, "last-folder");
-  if (last_folder != NULL && last_folder[0] != '\0' &&
-      g_file_test (last_folder, G_FILE_TEST_IS_DIR))
+  /* Keyframes are painted next to the clip; clips next to the last one. */
+  if (purpose == CHOOSE_KEYFRAME && self->clip_path != NULL)
+    start_folder = g_path_get_dirname (self->clip_path);
+  else if (self->settings != NULL)
+    start_folder = g_settings_get_string (self->settings, "last-folder");
+  if (start_folder != NULL && start_folder[0] != '\0' &&
+      g_file_test (start_folder, G_FILE_TEST_IS_DIR))
     {
-      g_autoptr(GFile) start = g_file_new_for_path (last_folder);
+      g_autoptr(GFile) start = g_file_new_for_path (start_folder);
 
       gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (native), start, NULL);
     }
 
   g_signal_connect_object (native, "response",
-                           G_CALLBACK (tinta_window_chooser_response_cb),
+                           purpose == CHOOSE_KEYFRAME ? G_CALLBACK (tinta_window_import_response_cb)
+                                                      : G_CALLBACK (tinta_window_open_response_cb),
                            self, G_CONNECT_SWAPPED);
 
   self->chooser = g_steal_pointer (&native);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* ---- actions ------------------------------------------------------------------- */
+
 static void
-tinta_window_open_action (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *parameter)
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
-  tinta_window_choose (TINTA_WINDOW (widget), FALSE);
+  tinta_window_choose (TINTA_WINDOW (widget), CHOOSE_CLIP);
 }
 
 static void
-tinta_window_open_folder_action (GtkWidget  *widget,
-                                 const char *action_name,
-                                 GVariant   *parameter)
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
 {
-  tinta_window_choose (TINTA_WINDOW (widget), TRUE);
+  tinta_window_choose (TINTA_WINDOW (widget), CHOOSE_FOLDER);
 }
 
 static void
-tinta_window_dismiss_message_action (GtkWidget  *widget,
-                                     const char *action_name,
-                                     GVariant   *parameter)
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  tinta_window_open_file (TINTA_WINDOW (widget), file, NULL);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  /* Disabled until the export dialog exists (see update_actions). */
+}
+
+static void
+dismiss_message_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
   tinta_window_hide_message (TINTA_WINDOW (widget));
+}
+
+static void
+import_keyframe_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  tinta_window_choose (TINTA_WINDOW (widget), CHOOSE_KEYFRAME);
+}
+
+/* A path or a file: URI; what the chooser and a drop do, for scripts and
+ * tests. */
+static void
+import_keyframe_file_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  TintaWindow *self = TINTA_WINDOW (widget);
+  const char *location = g_variant_get_string (parameter, NULL);
+  g_autofree char *path = NULL;
+
+  if (self->clip == NULL)
+    return;
+
+  path = g_str_has_prefix (location, "file:") ? g_filename_from_uri (location, NULL, NULL)
+                                              : g_strdup (location);
+  if (path != NULL)
+    tinta_window_import_keyframe (self, path, NULL);
+}
+
+static void
+delete_keyframe_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  tinta_window_delete_keyframe (TINTA_WINDOW (widget));
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  tinta_window_undo_redo (TINTA_WINDOW (widget), FALSE);
+}
+
+static void
+redo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  tinta_window_undo_redo (TINTA_WINDOW (widget), TRUE);
+}
+
+static void
+zoom_by (TintaWindow *self,
+         double       factor)
+{
+  GtkWidget *viewer = GTK_WIDGET (self->viewer);
+
+  tinta_viewer_zoom_at (self->viewer, factor,
+                        gtk_widget_get_width (viewer) / 2.0, gtk_widget_get_height (viewer) / 2.0);
+}
+
+static void
+zoom_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  zoom_by (TINTA_WINDOW (widget), M_SQRT2);
+}
+
+static void
+zoom_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  zoom_by (TINTA_WINDOW (widget), M_SQRT1_2);
+}
+
+static void
+play_control_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TintaWindow *self = TINTA_WINDOW (widget);
+
+  tinta_player_control (self->player, g_variant_get_string (parameter, NULL));
+}
+
+/* The moves below are the timeline's own actions (the keys it binds when
+ * focused), offered on the whole editor; the timeline emits ::scrub. */
+static void
+step_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  gtk_widget_activate_action_variant (GTK_WIDGET (TINTA_WINDOW (widget)->timeline),
+                                      "timeline.step", parameter);
+}
+
+static void
+seek_keyframe_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  gtk_widget_activate_action_variant (GTK_WIDGET (TINTA_WINDOW (widget)->timeline),
+                                      "timeline.seek-keyframe", parameter);
+}
+
+static void
+seek_start_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  gtk_widget_activate_action (GTK_WIDGET (TINTA_WINDOW (widget)->timeline), "timeline.seek-start", NULL);
+}
+
+static void
+seek_end_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  gtk_widget_activate_action (GTK_WIDGET (TINTA_WINDOW (widget)->timeline), "timeline.seek-end", NULL);
 }
 
 static void
@@ -408,6 +604,8 @@ tinta_window_viewer_error_cb (TintaWindow  *self,
 {
   tinta_window_show_error (self, _("Could not show the frame"), error);
 }
+
+/* ---- life cycle --------------------------------------------------------------- */
 
 static gboolean
 tinta_window_close_request (GtkWindow *window)
@@ -445,6 +643,14 @@ tinta_window_dispose (GObject *object)
       gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
       g_clear_object (&self->chooser);
     }
+  if (self->recent_manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->recent_manager, self);
+  g_clear_object (&self->recent_manager);
+
+  tinta_window_close_clip (self);
+  if (self->player != NULL)
+    g_signal_handlers_disconnect_by_data (self->player, self);
+  g_clear_object (&self->player);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TINTA_TYPE_WINDOW);
 
@@ -457,7 +663,7 @@ tinta_window_finalize (GObject *object)
   TintaWindow *self = TINTA_WINDOW (object);
 
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->media, tinta_media_free);
+  g_clear_pointer (&self->history, tinta_history_free);
   g_clear_pointer (&self->clip_path, g_free);
   g_clear_pointer (&self->message, g_free);
 
@@ -474,10 +680,18 @@ tinta_window_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_SHOW_COLOR:
-      g_value_set_boolean (value, self->show_color);
+    case PROP_VIEW_MODE:
+      g_value_set_enum (value, self->view_mode);
       break;
-
+    case PROP_LAYOUT:
+      g_value_set_enum (value, self->layout);
+      break;
+    case PROP_ZOOM:
+      g_value_set_double (value, self->zoom);
+      break;
+    case PROP_SHOW_CONFIDENCE:
+      g_value_set_boolean (value, self->show_confidence);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -493,17 +707,31 @@ tinta_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SHOW_COLOR:
-      if (self->show_color != g_value_get_boolean (value))
-        {
-          self->show_color = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
+    case PROP_VIEW_MODE:
+      if (self->view_mode == (TintaViewMode) g_value_get_enum (value))
+        return;
+      self->view_mode = g_value_get_enum (value);
       break;
-
+    case PROP_LAYOUT:
+      if (self->layout == (TintaViewLayout) g_value_get_enum (value))
+        return;
+      self->layout = g_value_get_enum (value);
+      break;
+    case PROP_ZOOM:
+      if (self->zoom == g_value_get_double (value))
+        return;
+      self->zoom = g_value_get_double (value);
+      break;
+    case PROP_SHOW_CONFIDENCE:
+      if (self->show_confidence == g_value_get_boolean (value))
+        return;
+      self->show_confidence = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
     }
+  g_object_notify_by_pspec (object, pspec);
 }
 
 static void
@@ -512,6 +740,7 @@ tinta_window_class_init (TintaWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   tinta_ui_ensure_resources ();
 
@@ -522,21 +751,23 @@ tinta_window_class_init (TintaWindowClass *klass)
 
   window_class->close_request = tinta_window_close_request;
 
-  /**
-   * TintaWindow:show-color:
-   *
-   * Bound to the viewer's #TintaViewer:show-color, here so that
-   * win.show-color can be a property action (which GTK may query before
-   * the template children exist).
-   */
-  properties[PROP_SHOW_COLOR] =
-    g_param_spec_boolean ("show-color", NULL, NULL,
-                          TRUE,
-                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Bound to the viewer's properties of the same meaning; here so they
+   * can be property actions (which GTK may query before the template
+   * children exist). */
+  properties[PROP_VIEW_MODE] =
+    g_param_spec_enum ("view-mode", NULL, NULL, TINTA_TYPE_VIEW_MODE, TINTA_VIEW_FUSED, flags);
+  properties[PROP_LAYOUT] =
+    g_param_spec_enum ("layout", NULL, NULL, TINTA_TYPE_VIEW_LAYOUT, TINTA_LAYOUT_SINGLE, flags);
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, 0.0, 32.0, 0.0, flags);
+  properties[PROP_SHOW_CONFIDENCE] =
+    g_param_spec_boolean ("show-confidence", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TINTA_TYPE_VIEWER);
+  g_type_ensure (TINTA_TYPE_TIMELINE);
+  g_type_ensure (TINTA_TYPE_KEYFRAME_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, TINTA_RESOURCE_PATH "/ui/tinta-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, title_label);
@@ -547,25 +778,82 @@ tinta_window_class_init (TintaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, message_detail);
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, viewer);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, keyframe_panel);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, status_spinner);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, speed_label);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, recent_section);
 
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, tinta_window_open_action);
-  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, tinta_window_open_folder_action);
-  gtk_widget_class_install_action (widget_class, "win.dismiss-message", NULL, tinta_window_dismiss_message_action);
-  gtk_widget_class_install_property_action (widget_class, "win.show-color", "show-color");
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-message", NULL, dismiss_message_action);
+  gtk_widget_class_install_action (widget_class, "win.import-keyframe", NULL, import_keyframe_action);
+  gtk_widget_class_install_action (widget_class, "win.import-keyframe-file", "s", import_keyframe_file_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-keyframe", NULL, delete_keyframe_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);
+  gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
+  gtk_widget_class_install_property_action (widget_class, "win.layout", "layout");
+  gtk_widget_class_install_property_action (widget_class, "win.zoom", "zoom");
+  gtk_widget_class_install_property_action (widget_class, "win.show-confidence", "show-confidence");
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_in_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_out_action);
+  gtk_widget_class_install_action (widget_class, "win.play-control", "s", play_control_action);
+  gtk_widget_class_install_action (widget_class, "win.step", "i", step_action);
+  gtk_widget_class_install_action (widget_class, "win.seek-keyframe", "i", seek_keyframe_action);
+  gtk_widget_class_install_action (widget_class, "win.seek-start", NULL, seek_start_action);
+  gtk_widget_class_install_action (widget_class, "win.seek-end", NULL, seek_end_action);
 }
 
 static void
 tinta_window_init (TintaWindow *self)
 {
-  self->show_color = TRUE;
+  GtkDropTarget *drop;
+
+  self->view_mode = TINTA_VIEW_FUSED;
+  self->layout = TINTA_LAYOUT_SINGLE;
+  self->shown_frame = -1;
+  self->history = tinta_history_new (0);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_object_bind_property (self, "show-color", self->viewer, "show-color",
+  g_object_bind_property (self, "view-mode", self->viewer, "mode",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "layout", self->viewer, "layout",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "zoom", self->viewer, "zoom",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "show-confidence", self->viewer, "show-confidence",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->viewer, "error",
-                           G_CALLBACK (tinta_window_viewer_error_cb),
-                           self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (tinta_window_viewer_error_cb), self, G_CONNECT_SWAPPED);
+
+  self->player = tinta_player_new (self->timeline);
+  g_signal_connect_object (self->player, "notify::rate",
+                           G_CALLBACK (tinta_window_update_transport), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->timeline, "notify::position",
+                           G_CALLBACK (tinta_window_position_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "scrub",
+                           G_CALLBACK (tinta_window_scrub_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "play-control",
+                           G_CALLBACK (tinta_window_play_control_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->keyframe_panel, "keyframe-activated",
+                           G_CALLBACK (tinta_window_keyframe_activated_cb), self, G_CONNECT_SWAPPED);
+
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (tinta_window_drop_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  self->recent_manager = g_object_ref (gtk_recent_manager_get_default ());
+  g_signal_connect_object (self->recent_manager, "changed",
+                           G_CALLBACK (tinta_window_update_recent), self, G_CONNECT_SWAPPED);
+  tinta_window_update_recent (self);
 
   self->settings = tinta_window_create_settings ();
   if (self->settings != NULL)
@@ -577,6 +865,7 @@ tinta_window_init (TintaWindow *self)
         gtk_window_maximize (GTK_WINDOW (self));
     }
 
+  tinta_window_update_transport (self);
   tinta_window_update_clip_state (self);
 }
 
@@ -595,7 +884,7 @@ tinta_window_get_clip_path (TintaWindow *self)
 {
   g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
 
-  return self->clip_path;
+  return self->clip != NULL ? self->clip_path : NULL;
 }
 
 /**
@@ -609,7 +898,7 @@ tinta_window_get_subtitle (TintaWindow *self)
 {
   g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
 
-  return self->media != NULL ? gtk_label_get_label (self->subtitle_label) : NULL;
+  return self->clip != NULL ? gtk_label_get_label (self->subtitle_label) : NULL;
 }
 
 /**
@@ -626,10 +915,58 @@ tinta_window_get_message (TintaWindow *self)
   return self->message;
 }
 
+const char *
+tinta_window_get_status (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_label (self->status_label);
+}
+
 TintaViewer *
 tinta_window_get_viewer (TintaWindow *self)
 {
   g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
 
   return self->viewer;
+}
+
+TintaTimeline *
+tinta_window_get_timeline (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
+
+  return self->timeline;
+}
+
+TintaKeyframePanel *
+tinta_window_get_keyframe_panel (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
+
+  return self->keyframe_panel;
+}
+
+TintaClip *
+tinta_window_get_clip (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
+
+  return self->clip;
+}
+
+gint64
+tinta_window_get_shown_frame (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), -1);
+
+  return self->shown_frame;
+}
+
+int
+tinta_window_get_play_rate (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), 0);
+
+  return tinta_player_get_rate (self->player);
 }

@@ -6,14 +6,21 @@
  *     ;  // the window already shows the message; error is for the caller
  *   gtk_window_present (window);
  *
- * A window starts empty ("Open a clip to start") and shows a clip after
- * tinta_window_open_path(): its name in the title, its size, length and
- * rate in the subtitle, its first frame in the viewer.  A clip that cannot
- * be opened leaves the current one in place.  Main thread only. */
+ * A window starts empty ("Open a clip to start") and becomes the editor
+ * after tinta_window_open_path(): the clip's name in the title, its size,
+ * length and rate in the subtitle, the viewer with its view controls, the
+ * keyframe panel beside it, the transport bar and the timeline below.
+ * Everything the user does goes through window actions (win.open,
+ * win.import-keyframe, win.undo, win.view-mode, win.play-control, …; see
+ * tinta-window.c), which the tests use too.  A clip that cannot be opened
+ * leaves the current one in place.  Main thread only. */
 #pragma once
 
 #include <gtk/gtk.h>
 
+#include "tinta-clip.h"
+#include "tinta-keyframe-panel.h"
+#include "tinta-timeline.h"
 #include "tinta-viewer.h"
 
 G_BEGIN_DECLS
@@ -22,16 +29,26 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TintaWindow, tinta_window, TINTA, WINDOW, GtkApplicationWindow)
 
-TintaWindow *tinta_window_new           (GtkApplication  *application);
-gboolean     tinta_window_open_path     (TintaWindow     *self,
-                                         const char      *path,
-                                         GError         **error);
-gboolean     tinta_window_open_file     (TintaWindow     *self,
-                                         GFile           *file,
-                                         GError         **error);
-const char  *tinta_window_get_clip_path (TintaWindow     *self);
-const char  *tinta_window_get_subtitle  (TintaWindow     *self);
-const char  *tinta_window_get_message   (TintaWindow     *self);
-TintaViewer *tinta_window_get_viewer    (TintaWindow     *self);
+TintaWindow        *tinta_window_new                (GtkApplication  *application);
+gboolean            tinta_window_open_path          (TintaWindow     *self,
+                                                     const char      *path,
+                                                     GError         **error);
+gboolean            tinta_window_open_file          (TintaWindow     *self,
+                                                     GFile           *file,
+                                                     GError         **error);
+const char         *tinta_window_get_clip_path      (TintaWindow     *self);
+const char         *tinta_window_get_subtitle       (TintaWindow     *self);
+const char         *tinta_window_get_message        (TintaWindow     *self);
+/* The line under the viewer that says how far colorization is. */
+const char         *tinta_window_get_status         (TintaWindow     *self);
+TintaViewer        *tinta_window_get_viewer         (TintaWindow     *self);
+TintaTimeline      *tinta_window_get_timeline       (TintaWindow     *self);
+TintaKeyframePanel *tinta_window_get_keyframe_panel (TintaWindow     *self);
+/* (nullable): the open clip. */
+TintaClip          *tinta_window_get_clip           (TintaWindow     *self);
+/* The frame the viewer shows, -1 before the first is decoded. */
+gint64              tinta_window_get_shown_frame    (TintaWindow     *self);
+/* Clip frames per frame of real time: 0 when stopped, negative backwards. */
+int                 tinta_window_get_play_rate      (TintaWindow     *self);
 
 G_END_DECLS

@@ -1,16 +1,24 @@
 /* test-window.c: the editor end to end in a real window (run under Xvfb).
  *
- * Makes a 320×240, 64-frame H.264 clip with ffmpeg whose left half is pure
- * red and right half pure blue, opens it in a TintaWindow of a real
- * TintaApplication, waits until the viewer has drawn, snapshots the whole
- * window the way GTK renders it, and checks pixels: red on the left, blue on
- * the right, gray of the right lightness with show-color off, the dark
- * letterbox around an image of the right aspect.  Also: the title and
- * subtitle, errors for bad input shown in the window with the TINTA_ERROR
- * domain, and the application's activate/open paths.  Run a second time
- * with LANGUAGE=de and the build tree's translations, the texts are checked
- * in German.  The snapshots are kept in the build folder
- * (TINTA_TEST_OUTPUT_DIR) to look at. */
+ * Makes a 320×240, 30-frame clip of ffmpeg's moving testsrc2 pattern and a
+ * colored keyframe from its frame 0, opens the clip in a TintaWindow of a
+ * real TintaApplication, and drives the editor through its window actions
+ * only: import the keyframe, wait (spinning the main loop) until the engine
+ * has colorized the shown frame, and check the window's rendered pixels —
+ * gray before, color after in Fused mode, gray in Gray mode; the grid's
+ * four panes (gray neutral, the three results colored), the wipe (gray
+ * left, color right); stepping, seeking and playing move the playhead;
+ * undo takes the keyframe and its colors away, redo brings them back;
+ * deleting is undoable; a dropped image becomes a keyframe and a dropped
+ * video opens.  A red/blue clip checks that gray is the clip's lightness,
+ * drawn exactly where the viewer says, inside the letterbox.  Also: the
+ * title and subtitle, errors for bad input shown in the window with the
+ * TINTA_ERROR domain, recent files, GSettings, and the application's
+ * activate/open paths.  Run a second time with LANGUAGE=de and the build
+ * tree's translations, the texts are checked in German.  The snapshots
+ * are kept in TINTA_TEST_OUTPUT_DIR to look at; with
+ * TINTA_UPDATE_SCREENSHOTS=1 the main layouts are copied to
+ * TINTA_SCREENSHOT_DIR (data/screenshots). */
 
 #include "config.h"
 
@@ -29,11 +37,19 @@
 
 #define CLIP_WIDTH 320
 #define CLIP_HEIGHT 240
-#define CLIP_FRAMES 64
-#define WAIT_TIMEOUT_MS 20000
+#define CLIP_FRAMES 30
+#define DRAW_TIMEOUT_MS 20000
+/* The engine colorizes on two busy cores, three variants of this test at
+ * once. */
+#define COMPUTE_TIMEOUT_MS 240000
 
 /* Background of the viewer, #1e1e1e. */
 #define BACKGROUND_LEVEL 30
+
+/* Saturation (max - min of R, G, B, in levels): gray is within a level or
+ * two of 0; testsrc2's colors average far above this. */
+#define NEUTRAL_MAX 3.0
+#define COLORED_MIN 40.0
 
 typedef struct {
   guchar *data;
@@ -56,14 +72,20 @@ typedef struct {
   const char *frames;
   const char *could_not_open;
   const char *not_found;
+  const char *preferences;
 } Expected;
 
 static const Expected expected_texts[] = {
-  { "en", "64 frames", "Could not open", "The file or folder does not exist." },
-  { "de", "64 Bilder", "konnte nicht geöffnet werden", "Die Datei oder der Ordner existiert nicht." },
+  { "en", "30 frames", "Could not open", "The file or folder does not exist.", "Preferences" },
+  { "de", "30 Bilder", "konnte nicht geöffnet werden", "Die Datei oder der Ordner existiert nicht.",
+    "Einstellungen" },
 };
 
 static const Expected *expected = &expected_texts[0];
+static const char *output_dir;
+static guint presented;
+static gint64 presented_frame = -1;
+static gboolean presented_fused;
 
 static void
 pixels_clear (Pixels *pixels)
@@ -73,17 +95,11 @@ pixels_clear (Pixels *pixels)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
 
-/* Encodes lavfi `input` (after `filter`, if any) as H.264 4:2:0 to path,
- * or as numbered PNGs when path is a pattern like "dir/%05d.png". */
 static gboolean
-make_clip (const char *path,
-           const char *input,
-           const char *filter,
-           int         frames)
+run_ffmpeg (const char *const *args)
 {
   const char *ffmpeg = g_getenv ("FFMPEG");
   g_autofree char *standard_error = NULL;
-  g_autofree char *frame_count = g_strdup_printf ("%d", frames);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   int wait_status = 0;
@@ -93,22 +109,8 @@ make_clip (const char *path,
   g_ptr_array_add (argv, (char *) "-loglevel");
   g_ptr_array_add (argv, (char *) "error");
   g_ptr_array_add (argv, (char *) "-y");
-  g_ptr_array_add (argv, (char *) "-f");
-  g_ptr_array_add (argv, (char *) "lavfi");
-  g_ptr_array_add (argv, (char *) "-i");
-  g_ptr_array_add (argv, (char *) input);
-  if (filter != NULL)
-    {
-      g_ptr_array_add (argv, (char *) "-vf");
-      g_ptr_array_add (argv, (char *) filter);
-    }
-  g_ptr_array_add (argv, (char *) "-frames:v");
-  g_ptr_array_add (argv, frame_count);
-  g_ptr_array_add (argv, (char *) "-c:v");
-  g_ptr_array_add (argv, (char *) (g_str_has_suffix (path, ".png") ? "png" : "libx264"));
-  g_ptr_array_add (argv, (char *) "-pix_fmt");
-  g_ptr_array_add (argv, (char *) (g_str_has_suffix (path, ".png") ? "rgb24" : "yuv420p"));
-  g_ptr_array_add (argv, (char *) path);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
 
   if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
@@ -121,6 +123,38 @@ make_clip (const char *path,
     }
 
   return TRUE;
+}
+
+/* Encodes lavfi `input` (after `filter`, if any) as H.264 4:2:0 to path,
+ * or as numbered PNGs when path is a pattern like "dir/%05d.png". */
+static gboolean
+make_clip (const char *path,
+           const char *input,
+           const char *filter,
+           int         frames)
+{
+  g_autofree char *frame_count = g_strdup_printf ("%d", frames);
+  gboolean png = g_str_has_suffix (path, ".png");
+  const char *args[] = {
+    "-f", "lavfi", "-i", input,
+    "-vf", filter != NULL ? filter : "null",
+    "-frames:v", frame_count,
+    "-c:v", png ? "png" : "libx264",
+    "-pix_fmt", png ? "rgb24" : "yuv420p",
+    path, NULL
+  };
+
+  return run_ffmpeg (args);
+}
+
+/* Frame 0 of the clip as the colored image an artist would paint. */
+static gboolean
+extract_first_frame (const char *clip,
+                     const char *png)
+{
+  const char *args[] = { "-i", clip, "-frames:v", "1", png, NULL };
+
+  return run_ffmpeg (args);
 }
 
 static void
@@ -150,71 +184,120 @@ timed_out_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs the main loop until *counter reaches target; FALSE on timeout. */
-static gboolean
-wait_for_count (const guint *counter,
-                guint        target)
+static void
+settle (void)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add (WAIT_TIMEOUT_MS, timed_out_cb, &timed_out);
-
-  while (*counter < target && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (timeout_id);
+  gint64 end = g_get_monotonic_time () + 250 * G_TIME_SPAN_MILLISECOND;
 
   /* Let the idle work queued by the frame (layout, notifications) settle
-   * so the snapshot sees the same state the frame was drawn for. */
-  while (g_main_context_pending (NULL))
+   * so the snapshot sees the same state the frame was drawn for; bounded,
+   * since a playing window always has its next frame pending. */
+  while (g_main_context_pending (NULL) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE);
+}
 
-  return *counter >= target;
+/* Spins the main loop until `cond` holds or timeout_ms passed; `ok` says
+ * which. */
+#define WAIT_UNTIL(ok, cond, timeout_ms) do { \
+    gboolean timed_out_ = FALSE; \
+    guint id_ = g_timeout_add ((timeout_ms), timed_out_cb, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (id_); \
+    settle (); \
+    (ok) = (cond); \
+  } while (0)
+
+/* What the viewer drew last. */
+static void
+presented_cb (TintaViewer *viewer,
+              TintaWindow *window)
+{
+  presented++;
+  presented_frame = tinta_window_get_shown_frame (window);
+  presented_fused = tinta_viewer_has_result (viewer, TINTA_VIEW_FUSED);
 }
 
 static void
-presented_cb (TintaViewer *viewer,
-              guint       *counter)
+spin_for (guint ms)
 {
-  (*counter)++;
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timed_out_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Waits for the viewer to draw once more (after a change of frame, mode
+ * or layout). */
+static gboolean
+wait_presented (guint since)
+{
+  gboolean ok;
+
+  WAIT_UNTIL (ok, presented > since, DRAW_TIMEOUT_MS);
+  return ok;
 }
 
 /* Renders the window as GTK would put it on screen, frame included, and
  * saves it as PNG. */
 static gboolean
 snapshot_window (GtkWidget  *window,
-                 const char *png_path,
+                 const char *name,
                  Pixels     *pixels)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *png_path = g_build_filename (output_dir, name, NULL);
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   graphene_rect_t bounds;
   int width, height;
+
+  pixels_clear (pixels);
 
   /* The paintable draws the window's whole bounds (frame included) at its
    * intrinsic size; drawn at any other size it would be scaled, and the
    * coordinates below would not match. */
   if (!gtk_widget_compute_bounds (window, window, &bounds))
-    return FALSE;
+    {
+      fprintf (stderr, "snapshot %s: the window has no bounds\n", name);
+      return FALSE;
+    }
   width = gdk_paintable_get_intrinsic_width (paintable);
   height = gdk_paintable_get_intrinsic_height (paintable);
   pixels->origin_x = bounds.origin.x;
   pixels->origin_y = bounds.origin.y;
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* The paintable has nothing to draw while the window waits for a new
+   * layout (the status line changes as frames are colorized): the next
+   * frame does it. */
+  for (int attempt = 0; attempt < 100; attempt++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      if ((node = gtk_snapshot_free_to_node (snapshot)) != NULL)
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
   if (node == NULL || renderer == NULL)
-    return FALSE;
+    {
+      fprintf (stderr, "snapshot %s: nothing to render (%dx%d)\n", name, width, height);
+      return FALSE;
+    }
 
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   if (texture == NULL)
-    return FALSE;
+    {
+      fprintf (stderr, "snapshot %s: rendering failed\n", name);
+      return FALSE;
+    }
 
   if (!gdk_texture_save_to_png (texture, png_path))
     fprintf (stderr, "could not save %s\n", png_path);
+  printf ("  snapshot %s\n", png_path);
 
   pixels->width = gdk_texture_get_width (texture);
   pixels->height = gdk_texture_get_height (texture);
@@ -223,6 +306,31 @@ snapshot_window (GtkWidget  *window,
   gdk_texture_download (texture, pixels->data, pixels->stride);
 
   return TRUE;
+}
+
+/* With TINTA_UPDATE_SCREENSHOTS=1, the snapshot becomes a screenshot of
+ * the project (data/screenshots). */
+static void
+update_screenshot (const char *snapshot_name,
+                   const char *screenshot_name)
+{
+  const char *dir = g_getenv ("TINTA_SCREENSHOT_DIR");
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (g_strcmp0 (g_getenv ("TINTA_UPDATE_SCREENSHOTS"), "1") != 0 || dir == NULL)
+    return;
+
+  from = g_build_filename (output_dir, snapshot_name, NULL);
+  to = g_build_filename (dir, screenshot_name, NULL);
+  g_mkdir_with_parents (dir, 0755);
+  if (g_file_get_contents (from, &contents, &length, NULL) &&
+      g_file_set_contents (to, contents, (gssize) length, NULL))
+    printf ("  screenshot %s\n", to);
+  else
+    CHECK_MSG (FALSE, "could not write %s", to);
 }
 
 /* Mean color of a 5×5 block: H.264 leaves a little noise even in flat
@@ -259,6 +367,12 @@ sample (const Pixels *pixels,
   return c;
 }
 
+static double
+saturation (const Color *c)
+{
+  return MAX (c->r, MAX (c->g, c->b)) - MIN (c->r, MIN (c->g, c->b));
+}
+
 static void
 print_color (const char  *what,
              const Color *c)
@@ -266,24 +380,114 @@ print_color (const char  *what,
   printf ("  %-22s R %5.1f  G %5.1f  B %5.1f\n", what, c->r, c->g, c->b);
 }
 
-/* Where the image is in window coordinates. */
+/* Mean and largest saturation over a grid of points in the image area
+ * @rect, away from its top where the viewer's labels are. */
+static double
+mean_saturation (const Pixels          *pixels,
+                 const graphene_rect_t *rect,
+                 double                *largest)
+{
+  double sum = 0, max = 0;
+  int n = 0;
+
+  for (int j = 0; j < 5; j++)
+    for (int i = 0; i < 8; i++)
+      {
+        Color c = sample (pixels, rect->origin.x + rect->size.width * (0.1 + 0.8 * i / 7.0),
+                          rect->origin.y + rect->size.height * (0.4 + 0.5 * j / 4.0));
+        double s = saturation (&c);
+
+        sum += s;
+        max = MAX (max, s);
+        n++;
+      }
+
+  if (largest != NULL)
+    *largest = max;
+  return sum / n;
+}
+
+/* Where pane @pane's image is, in window coordinates. */
 static gboolean
-image_bounds_in_window (TintaWindow     *window,
-                        graphene_rect_t *image,
-                        graphene_rect_t *viewer_bounds)
+pane_in_window (TintaWindow     *window,
+                guint            pane,
+                graphene_rect_t *rect)
 {
   TintaViewer *viewer = tinta_window_get_viewer (window);
-  graphene_rect_t in_viewer;
+  graphene_rect_t in_viewer, viewer_bounds;
 
-  if (!tinta_viewer_get_image_bounds (viewer, &in_viewer) ||
-      !gtk_widget_compute_bounds (GTK_WIDGET (viewer), GTK_WIDGET (window), viewer_bounds))
+  if (!tinta_viewer_get_pane_bounds (viewer, pane, &in_viewer) ||
+      !gtk_widget_compute_bounds (GTK_WIDGET (viewer), GTK_WIDGET (window), &viewer_bounds))
     return FALSE;
 
-  graphene_rect_init (image,
-                      viewer_bounds->origin.x + in_viewer.origin.x,
-                      viewer_bounds->origin.y + in_viewer.origin.y,
+  graphene_rect_init (rect,
+                      viewer_bounds.origin.x + in_viewer.origin.x,
+                      viewer_bounds.origin.y + in_viewer.origin.y,
                       in_viewer.size.width, in_viewer.size.height);
   return TRUE;
+}
+
+static void
+check_neutral (const Pixels          *pixels,
+               const graphene_rect_t *rect,
+               const char            *what)
+{
+  double largest = 0;
+  double mean = mean_saturation (pixels, rect, &largest);
+
+  printf ("  %-30s saturation mean %5.1f, max %5.1f\n", what, mean, largest);
+  CHECK_MSG (largest <= NEUTRAL_MAX, "%s should be gray, saturation up to %.1f", what, largest);
+}
+
+static void
+check_colored (const Pixels          *pixels,
+               const graphene_rect_t *rect,
+               const char            *what)
+{
+  double largest = 0;
+  double mean = mean_saturation (pixels, rect, &largest);
+
+  printf ("  %-30s saturation mean %5.1f, max %5.1f\n", what, mean, largest);
+  CHECK_MSG (mean >= COLORED_MIN, "%s should be in color, mean saturation %.1f", what, mean);
+}
+
+/* The keyframe's frame shows the keyframe's colors: compare the shown
+ * image with the PNG the keyframe came from, point by point. */
+static void
+check_matches_image (const Pixels          *pixels,
+                     const graphene_rect_t *rect,
+                     const char            *png)
+{
+  g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (png, NULL);
+  g_autofree guchar *data = NULL;
+  double sum = 0;
+  int n = 0, width, height;
+
+  CHECK (texture != NULL);
+  if (texture == NULL)
+    return;
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  data = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, data, (gsize) width * 4);
+
+  for (int j = 0; j < 5; j++)
+    for (int i = 0; i < 8; i++)
+      {
+        double u = 0.1 + 0.8 * i / 7.0, v = 0.4 + 0.5 * j / 4.0;
+        Color shown = sample (pixels, rect->origin.x + rect->size.width * u,
+                              rect->origin.y + rect->size.height * v);
+        guint32 argb;
+
+        memcpy (&argb, data + ((gsize) (v * height) * width + (gsize) (u * width)) * 4, 4);
+        sum += (fabs (shown.r - ((argb >> 16) & 0xff)) + fabs (shown.g - ((argb >> 8) & 0xff)) +
+                fabs (shown.b - (argb & 0xff))) / 3;
+        n++;
+      }
+
+  printf ("  keyframe frame vs its image: mean difference %.1f levels\n", sum / n);
+  CHECK_MSG (sum / n <= 20, "the keyframe's frame should look like the keyframe image, "
+             "mean difference %.1f levels", sum / n);
 }
 
 static void
@@ -310,110 +514,403 @@ test_fit_image (void)
   CHECK_INT (h, 0);
 }
 
-static void
-check_color_frame (const Pixels          *pixels,
-                   const graphene_rect_t *image,
-                   const graphene_rect_t *viewer)
+static guint
+n_clip_keyframes (TintaWindow *window)
 {
-  double cy = image->origin.y + image->size.height / 2;
-  Color left = sample (pixels, image->origin.x + image->size.width * 0.25, cy);
-  Color right = sample (pixels, image->origin.x + image->size.width * 0.75, cy);
-  double right_edge = image->origin.x + image->size.width;
-  Color inside_left = sample (pixels, image->origin.x + 3, cy);
-  Color inside_right = sample (pixels, right_edge - 3, cy);
-  Color band;
+  guint n = 0;
 
-  print_color ("color, left half", &left);
-  print_color ("color, right half", &right);
-  print_color ("color, left edge", &inside_left);
-  print_color ("color, right edge", &inside_right);
+  if (tinta_window_get_clip (window) != NULL)
+    tinta_clip_get_keyframes (tinta_window_get_clip (window), &n);
+  return n;
+}
 
-  /* Pure red and pure blue survive H.264 4:2:0 and the Lab round trip
-   * within a few levels away from the boundary. */
-  CHECK_MSG (left.r >= 230 && left.g <= 25 && left.b <= 25,
-             "left half should be red, got %.0f %.0f %.0f", left.r, left.g, left.b);
-  CHECK_MSG (right.b >= 230 && right.r <= 25 && right.g <= 25,
-             "right half should be blue, got %.0f %.0f %.0f", right.r, right.g, right.b);
-  /* The 5×5 samples 3 px inside and outside the edges touch only image,
-   * or only background: the image is drawn exactly where
-   * tinta_viewer_get_image_bounds() says. */
-  CHECK_MSG (inside_left.r >= 230 && inside_left.g <= 25 && inside_left.b <= 25,
-             "the image should start where the viewer says, got %.0f %.0f %.0f",
-             inside_left.r, inside_left.g, inside_left.b);
-  CHECK_MSG (inside_right.b >= 230 && inside_right.r <= 25 && inside_right.g <= 25,
-             "the image should end where the viewer says, got %.0f %.0f %.0f",
-             inside_right.r, inside_right.g, inside_right.b);
+/* Every frame has its result, and the cache bar says so. */
+static gboolean
+all_colorized (TintaWindow *window)
+{
+  TintaClip *clip = tinta_window_get_clip (window);
 
-  /* Aspect ratio kept: the viewer area is wider than 4:3 here, so the
-   * image is pillarboxed by the background on both sides. */
-  CHECK_NEAR (image->size.width / image->size.height,
-              (double) CLIP_WIDTH / CLIP_HEIGHT, 0.01);
-  CHECK_MSG (image->origin.x - viewer->origin.x >= 8,
+  for (gint64 frame = 0; frame < CLIP_FRAMES; frame++)
+    if (!tinta_clip_has_result (clip, frame, TINTA_RESULT_FUSED))
+      return FALSE;
+  return tinta_timeline_count_cached (tinta_window_get_timeline (window),
+                                      TINTA_TIMELINE_CACHE_FUSED) == CLIP_FRAMES;
+}
+
+/* The shown frame is @frame and its fused result is in the viewer. */
+static gboolean
+shows_fused (TintaWindow *window,
+             gint64       frame)
+{
+  return tinta_window_get_shown_frame (window) == frame &&
+         tinta_viewer_has_result (tinta_window_get_viewer (window), TINTA_VIEW_FUSED);
+}
+
+/* Waits until frame @frame is shown in color and was drawn so. */
+static gboolean
+wait_fused (TintaWindow *window,
+            gint64       frame)
+{
+  gboolean ok;
+
+  WAIT_UNTIL (ok, shows_fused (window, frame) && presented_frame == frame && presented_fused,
+              COMPUTE_TIMEOUT_MS);
+  return ok;
+}
+
+static void
+activate (TintaWindow *window,
+          const char  *action,
+          GVariant    *parameter)
+{
+  CHECK_MSG (gtk_widget_activate_action_variant (GTK_WIDGET (window), action, parameter),
+             "%s is not enabled", action);
+}
+
+static void
+set_layout (TintaWindow *window,
+            const char  *layout)
+{
+  guint since = presented;
+
+  activate (window, "win.layout", g_variant_new_string (layout));
+  CHECK_MSG (wait_presented (since), "the viewer never redrew in layout %s", layout);
+}
+
+/* The editor with the keyframe: Fused, Gray, the grid, the wipe. */
+static void
+check_views (TintaWindow *window,
+             const char  *key_png)
+{
+  TintaViewer *viewer = tinta_window_get_viewer (window);
+  g_auto(Pixels) pixels = { 0 };
+  graphene_rect_t image, pane;
+  guint since;
+
+  /* The keyframe's own frame shows the keyframe. */
+  CHECK (pane_in_window (window, 0, &image));
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-keyframe.png", &pixels));
+  if (pixels.data != NULL)
+    {
+      check_colored (&pixels, &image, "frame 0, fused");
+      check_matches_image (&pixels, &image, key_png);
+    }
+
+  since = presented;
+  activate (window, "win.view-mode", g_variant_new_string ("gray"));
+  CHECK (tinta_viewer_get_mode (viewer) == TINTA_VIEW_GRAY);
+  CHECK_MSG (wait_presented (since), "the viewer never redrew in gray");
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-gray.png", &pixels));
+  if (pixels.data != NULL)
+    check_neutral (&pixels, &image, "frame 0, gray mode");
+
+  activate (window, "win.view-mode", g_variant_new_string ("fused"));
+  CHECK (tinta_viewer_get_mode (viewer) == TINTA_VIEW_FUSED);
+
+  /* A frame the engine propagated to, not the keyframe itself. */
+  tinta_timeline_set_position (tinta_window_get_timeline (window), 12);
+  CHECK_MSG (wait_fused (window, 12), "frame 12 was never shown in color");
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-fused.png", &pixels));
+  CHECK (pane_in_window (window, 0, &image));
+  if (pixels.data != NULL)
+    check_colored (&pixels, &image, "frame 12, fused");
+  update_screenshot ("window-fused.png", "editor-fused.png");
+
+  set_layout (window, "grid");
+  CHECK (tinta_viewer_get_layout (viewer) == TINTA_LAYOUT_GRID);
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-grid.png", &pixels));
+  if (pixels.data != NULL)
+    {
+      static const char *const names[] = { "grid: gray", "grid: local", "grid: global", "grid: fused" };
+
+      for (guint i = 0; i < 4; i++)
+        {
+          CHECK_MSG (pane_in_window (window, i, &pane), "no pane %u in the grid", i);
+          if (i == 0)
+            check_neutral (&pixels, &pane, names[i]);
+          else
+            check_colored (&pixels, &pane, names[i]);
+        }
+    }
+  update_screenshot ("window-grid.png", "editor-grid.png");
+
+  set_layout (window, "wipe");
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-wipe.png", &pixels));
+  CHECK (pane_in_window (window, 0, &image));
+  if (pixels.data != NULL)
+    {
+      graphene_rect_t left = image, right = image;
+
+      /* The divider is in the middle: gray on the left, fused on the
+       * right, each checked away from it. */
+      left.size.width = image.size.width * 0.4;
+      right.origin.x += image.size.width * 0.6;
+      right.size.width = image.size.width * 0.4;
+      check_neutral (&pixels, &left, "wipe: left");
+      check_colored (&pixels, &right, "wipe: right");
+    }
+  update_screenshot ("window-wipe.png", "editor-wipe.png");
+
+  set_layout (window, "side-by-side");
+  set_layout (window, "single");
+}
+
+/* Step, keyframe seek, start/end and playback through the window. */
+static void
+check_transport (TintaWindow *window)
+{
+  TintaTimeline *timeline = tinta_window_get_timeline (window);
+  TintaClip *clip = tinta_window_get_clip (window);
+  gboolean ok;
+  gint64 start;
+
+  activate (window, "win.seek-start", NULL);
+  CHECK_INT (tinta_timeline_get_position (timeline), 0);
+  activate (window, "win.step", g_variant_new_int32 (1));
+  CHECK_INT (tinta_timeline_get_position (timeline), 1);
+  CHECK_INT (tinta_clip_get_position (clip), 1);
+  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 1, DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "frame 1 was never shown, shows %" G_GINT64_FORMAT,
+             tinta_window_get_shown_frame (window));
+  activate (window, "win.step", g_variant_new_int32 (-1));
+  CHECK_INT (tinta_timeline_get_position (timeline), 0);
+  activate (window, "win.seek-end", NULL);
+  CHECK_INT (tinta_timeline_get_position (timeline), CLIP_FRAMES - 1);
+  activate (window, "win.seek-keyframe", g_variant_new_int32 (-1));
+  CHECK_INT (tinta_timeline_get_position (timeline), 0);
+
+  /* J/K/L and Space change the rate at once; repeating L or J doubles it
+   * up to 4×. */
+  activate (window, "win.play-control", g_variant_new_string ("toggle"));
+  CHECK_INT (tinta_window_get_play_rate (window), 1);
+  activate (window, "win.play-control", g_variant_new_string ("forward"));
+  CHECK_INT (tinta_window_get_play_rate (window), 2);
+  activate (window, "win.play-control", g_variant_new_string ("forward"));
+  activate (window, "win.play-control", g_variant_new_string ("forward"));
+  CHECK_INT (tinta_window_get_play_rate (window), 4);
+  activate (window, "win.play-control", g_variant_new_string ("reverse"));
+  CHECK_INT (tinta_window_get_play_rate (window), -1);
+  activate (window, "win.play-control", g_variant_new_string ("pause"));
+  CHECK_INT (tinta_window_get_play_rate (window), 0);
+
+  /* The timeline's own keys (it only reports them) play too. */
+  CHECK (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.play-control", "s", "toggle"));
+  CHECK_INT (tinta_window_get_play_rate (window), 1);
+  activate (window, "win.play-control", g_variant_new_string ("pause"));
+
+  /* Play at the clip's rate, 30 fps, whatever the engine has computed. */
+  activate (window, "win.seek-start", NULL);
+  start = tinta_timeline_get_position (timeline);
+  activate (window, "win.play-control", g_variant_new_string ("toggle"));
+  WAIT_UNTIL (ok, tinta_timeline_get_position (timeline) >= start + 5, DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "playback did not move the playhead");
+  activate (window, "win.play-control", g_variant_new_string ("pause"));
+  CHECK_INT (tinta_window_get_play_rate (window), 0);
+  printf ("  played to frame %" G_GINT64_FORMAT "\n", tinta_timeline_get_position (timeline));
+
+  /* Playing on to the end stops there. */
+  tinta_timeline_set_position (timeline, CLIP_FRAMES - 3);
+  activate (window, "win.play-control", g_variant_new_string ("forward"));
+  WAIT_UNTIL (ok, tinta_window_get_play_rate (window) == 0, DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "playback did not stop at the end");
+  CHECK_INT (tinta_timeline_get_position (timeline), CLIP_FRAMES - 1);
+}
+
+/* Undo and redo of the import, and of a delete. */
+static void
+check_undo (TintaWindow *window)
+{
+  TintaKeyframePanel *panel = tinta_window_get_keyframe_panel (window);
+  TintaTimeline *timeline = tinta_window_get_timeline (window);
+  TintaViewer *viewer = tinta_window_get_viewer (window);
+  g_auto(Pixels) pixels = { 0 };
+  graphene_rect_t image;
+  gboolean ok;
+  guint since;
+
+  tinta_timeline_set_position (timeline, 12);
+  CHECK_MSG (wait_fused (window, 12), "frame 12 was never shown in color again");
+
+  since = presented;
+  activate (window, "win.undo", NULL);
+  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 0);
+  /* The colors went with the keyframe, at once: gray, "not computed". */
+  CHECK (!tinta_viewer_has_result (viewer, TINTA_VIEW_FUSED));
+  CHECK (!tinta_viewer_has_result (viewer, TINTA_VIEW_LOCAL));
+  CHECK_MSG (wait_presented (since), "the viewer never redrew after undo");
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-undone.png", &pixels));
+  CHECK (pane_in_window (window, 0, &image));
+  if (pixels.data != NULL)
+    check_neutral (&pixels, &image, "frame 12 after undo");
+  WAIT_UNTIL (ok, tinta_timeline_count_cached (timeline, TINTA_TIMELINE_CACHE_FUSED) == 0,
+              DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "the cache bar still shows %u computed frames after undo",
+             tinta_timeline_count_cached (timeline, TINTA_TIMELINE_CACHE_FUSED));
+  /* Nothing more to undo (the action is disabled). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  CHECK_INT (n_clip_keyframes (window), 0);
+
+  activate (window, "win.redo", NULL);
+  CHECK_INT (n_clip_keyframes (window), 1);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 1);
+  CHECK_MSG (wait_fused (window, 12), "redo did not bring the colors back");
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-redone.png", &pixels));
+  if (pixels.data != NULL)
+    check_colored (&pixels, &image, "frame 12 after redo");
+
+  /* Delete needs the playhead on a keyframe (the action is disabled
+   * elsewhere). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-keyframe", NULL);
+  CHECK_INT (n_clip_keyframes (window), 1);
+  activate (window, "win.seek-keyframe", g_variant_new_int32 (-1));
+  CHECK_INT (tinta_timeline_get_position (timeline), 0);
+  /* Activating a row of the list moves there too. */
+  tinta_timeline_set_position (timeline, 7);
+  CHECK_INT (tinta_keyframe_panel_get_selected (panel), -1);
+  g_signal_emit_by_name (panel, "keyframe-activated", (gint64) 0);
+  CHECK_INT (tinta_timeline_get_position (timeline), 0);
+  CHECK_INT (tinta_keyframe_panel_get_selected (panel), 0);
+  activate (window, "win.delete-keyframe", NULL);
+  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 0);
+  activate (window, "win.undo", NULL);
+  CHECK_INT (n_clip_keyframes (window), 1);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 1);
+}
+
+/* A GdkFileList dropped on the window, as GTK delivers it. */
+static gboolean
+drop_file (TintaWindow *window,
+           const char  *path)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GSList files = { file, NULL };
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (&files));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        g_signal_emit_by_name (controller, "drop", &value, 10.0, 10.0, &accepted);
+    }
+
+  g_value_unset (&value);
+  return accepted;
+}
+
+/* Red left, blue right, shown gray: the clip's own lightness, exactly
+ * where the viewer says the image is, in the letterbox's middle. */
+static void
+check_gray_clip (TintaWindow *window)
+{
+  g_auto(Pixels) pixels = { 0 };
+  graphene_rect_t image, viewer;
+  double cy, right_edge;
+  Color left, right, band;
+
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-red-blue.png", &pixels));
+  CHECK (pane_in_window (window, 0, &image));
+  CHECK (gtk_widget_compute_bounds (GTK_WIDGET (tinta_window_get_viewer (window)),
+                                    GTK_WIDGET (window), &viewer));
+  if (pixels.data == NULL)
+    return;
+
+  cy = image.origin.y + image.size.height / 2;
+  right_edge = image.origin.x + image.size.width;
+  left = sample (&pixels, image.origin.x + image.size.width * 0.25, cy);
+  right = sample (&pixels, image.origin.x + image.size.width * 0.75, cy);
+  print_color ("gray, left half", &left);
+  print_color ("gray, right half", &right);
+
+  /* L of sRGB red is 53.24 and of blue 32.30; shown as gray they are the
+   * sRGB levels of Y = 0.2126 and 0.0722: 127 and 76. */
+  CHECK_NEAR (saturation (&left), 0, 2);
+  CHECK_NEAR (saturation (&right), 0, 2);
+  CHECK_NEAR (left.g, 127, 6);
+  CHECK_NEAR (right.g, 76, 6);
+
+  /* 3 px inside the edges is image, 3 px outside background. */
+  CHECK_NEAR (sample (&pixels, image.origin.x + 3, cy).g, 127, 6);
+  CHECK_NEAR (sample (&pixels, right_edge - 3, cy).g, 76, 6);
+
+  CHECK_NEAR (image.size.width / image.size.height, (double) CLIP_WIDTH / CLIP_HEIGHT, 0.01);
+  CHECK_MSG (image.origin.x - viewer.origin.x >= 8,
              "expected a pillarbox band, image x %.0f viewer x %.0f",
-             image->origin.x, viewer->origin.x);
-
-  band = sample (pixels, (viewer->origin.x + image->origin.x) / 2, cy);
+             image.origin.x, viewer.origin.x);
+  band = sample (&pixels, (viewer.origin.x + image.origin.x) / 2, cy);
   print_color ("letterbox band", &band);
   CHECK_NEAR (band.r, BACKGROUND_LEVEL, 2);
   CHECK_NEAR (band.g, BACKGROUND_LEVEL, 2);
   CHECK_NEAR (band.b, BACKGROUND_LEVEL, 2);
-
-  band = sample (pixels, image->origin.x - 3, cy);
-  print_color ("just left of the image", &band);
-  CHECK_NEAR (band.r, BACKGROUND_LEVEL, 2);
-  CHECK_NEAR (band.b, BACKGROUND_LEVEL, 2);
-
-  band = sample (pixels, right_edge + 3, cy);
-  print_color ("just right of the image", &band);
-  CHECK_NEAR (band.r, BACKGROUND_LEVEL, 2);
-  CHECK_NEAR (band.b, BACKGROUND_LEVEL, 2);
+  CHECK_NEAR (sample (&pixels, image.origin.x - 3, cy).g, BACKGROUND_LEVEL, 2);
+  CHECK_NEAR (sample (&pixels, right_edge + 3, cy).g, BACKGROUND_LEVEL, 2);
 }
 
-static void
-check_gray_frame (const Pixels          *pixels,
-                  const graphene_rect_t *image)
+static GtkWidget *
+find_child (GtkWidget *widget,
+            GType      type)
 {
-  double cy = image->origin.y + image->size.height / 2;
-  Color left = sample (pixels, image->origin.x + image->size.width * 0.25, cy);
-  Color right = sample (pixels, image->origin.x + image->size.width * 0.75, cy);
-
-  print_color ("gray, left half", &left);
-  print_color ("gray, right half", &right);
-
-  CHECK_NEAR (left.r, left.g, 2);
-  CHECK_NEAR (left.g, left.b, 2);
-  CHECK_NEAR (right.r, right.g, 2);
-  CHECK_NEAR (right.g, right.b, 2);
-
-  /* L of sRGB red is 53.24 and of blue 32.30; shown as gray they are the
-   * sRGB levels of Y = 0.2126 and 0.0722: 127 and 76. */
-  CHECK_NEAR (left.g, 127, 6);
-  CHECK_NEAR (right.g, 76, 6);
-}
-
-/* The shader's Lab -> sRGB against the engine's (tinta_lab_to_srgb8 made
- * the frame's rgb bytes from the same decode): the centers of the seven
- * SMPTE bars, flat areas where scaling cannot mix colors. */
-static void
-check_parity_with_engine (const Pixels          *pixels,
-                          const graphene_rect_t *image,
-                          const tinta_frame     *frame)
-{
-  for (int i = 0; i < 7; i++)
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
     {
-      double u = (i + 0.5) / 7;
-      double v = 0.33;
-      Color shown = sample (pixels, image->origin.x + u * image->size.width,
-                            image->origin.y + v * image->size.height);
-      const guint8 *engine = frame->rgb + 3 * ((gsize) (v * frame->height) * frame->width +
-                                               (gsize) (u * frame->width));
+      GtkWidget *found = find_child (child, type);
 
-      printf ("  bar %d: shown %3.0f %3.0f %3.0f, engine %3d %3d %3d\n",
-              i, shown.r, shown.g, shown.b, engine[0], engine[1], engine[2]);
-      CHECK_NEAR (shown.r, engine[0], 1.5);
-      CHECK_NEAR (shown.g, engine[1], 1.5);
-      CHECK_NEAR (shown.b, engine[2], 1.5);
+      if (found != NULL)
+        return found;
     }
+  return NULL;
+}
+
+/* app.preferences: a window bound to the engine's settings. */
+static void
+check_preferences (TintaApplication *app)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.tinta.Tinta");
+  g_auto(Pixels) pixels = { 0 };
+  guint n_windows = g_list_length (gtk_application_get_windows (GTK_APPLICATION (app)));
+  GtkWindow *preferences;
+  GtkWidget *heights, *cache;
+  gboolean ok;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), n_windows + 1);
+  preferences = gtk_application_get_windows (GTK_APPLICATION (app))->data;
+  CHECK (g_strcmp0 (gtk_window_get_title (preferences), expected->preferences) == 0);
+
+  heights = find_child (GTK_WIDGET (preferences), GTK_TYPE_DROP_DOWN);
+  cache = find_child (GTK_WIDGET (preferences), GTK_TYPE_SPIN_BUTTON);
+  CHECK (heights != NULL && cache != NULL);
+  if (heights != NULL && cache != NULL)
+    {
+      /* 480p is the default, the third of 240, 360, 480, ... */
+      CHECK_INT (gtk_drop_down_get_selected (GTK_DROP_DOWN (heights)), 2);
+      CHECK_NEAR (gtk_spin_button_get_value (GTK_SPIN_BUTTON (cache)), 1024, 0);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (heights), 4);
+      CHECK_INT (g_settings_get_int (settings, "working-height"), 720);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (cache), 2048);
+      CHECK_INT (g_settings_get_int (settings, "cache-megabytes"), 2048);
+    }
+
+  WAIT_UNTIL (ok, gtk_widget_get_mapped (GTK_WIDGET (preferences)) &&
+                  gtk_widget_get_width (GTK_WIDGET (preferences)) > 100, DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "the preferences never showed");
+  spin_for (200);
+  CHECK (snapshot_window (GTK_WIDGET (preferences), "preferences.png", &pixels));
+  gtk_window_close (preferences);
+  settle ();
+  CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), n_windows);
+  g_settings_reset (settings, "working-height");
+  g_settings_reset (settings, "cache-megabytes");
 }
 
 static void
@@ -458,25 +955,22 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *scratch = NULL;
   g_autofree char *clip = NULL;
-  g_autofree char *color_png = NULL;
-  g_autofree char *gray_png = NULL;
-  g_autofree char *bars_clip = NULL;
-  g_autofree char *bars_png = NULL;
+  g_autofree char *key_png = NULL;
+  g_autofree char *red_blue = NULL;
   g_autofree char *sequence_dir = NULL;
   g_autofree char *sequence_pattern = NULL;
   g_autofree char *empty_path = NULL;
   g_autofree char *garbage_path = NULL;
   g_autofree char *missing_path = NULL;
-  g_auto(Pixels) color_pixels = { 0 };
-  g_auto(Pixels) gray_pixels = { 0 };
-  g_auto(Pixels) bars_pixels = { 0 };
-  const char *output_dir = g_getenv ("TINTA_TEST_OUTPUT_DIR");
-  graphene_rect_t image, viewer_bounds;
+  g_autofree char *clip_uri = NULL;
+  g_auto(Pixels) pixels = { 0 };
+  graphene_rect_t image;
   TintaWindow *window;
   TintaViewer *viewer;
   GList *windows;
-  guint presented = 0;
   const char *subtitle;
+  gboolean ok;
+  guint since;
 
   test_fit_image ();
 
@@ -502,6 +996,7 @@ main (int   argc,
   if (!gtk_init_check ())
     tinta_test_skip ("cannot open a display; run under xvfb-run");
 
+  output_dir = g_getenv ("TINTA_TEST_OUTPUT_DIR");
   if (output_dir == NULL)
     output_dir = ".";
   g_mkdir_with_parents (output_dir, 0755);
@@ -512,13 +1007,16 @@ main (int   argc,
       fprintf (stderr, "no scratch folder: %s\n", error->message);
       return 1;
     }
-  clip = g_build_filename (scratch, "red-blue.mp4", NULL);
-  /* Left half red, right half blue: the red source is padded to full
-   * width with blue. */
-  if (!make_clip (clip, "color=c=red:s=160x240:r=25",
-                  "pad=320:240:0:0:blue", CLIP_FRAMES))
+  clip = g_build_filename (scratch, "pattern.mp4", NULL);
+  key_png = g_build_filename (scratch, "pattern-key0.png", NULL);
+  red_blue = g_build_filename (scratch, "red-blue.mp4", NULL);
+  /* testsrc2 moves: colors must be propagated, not copied.  The red/blue
+   * clip: the red source padded to full width with blue. */
+  if (!make_clip (clip, "testsrc2=s=320x240:r=30", NULL, CLIP_FRAMES) ||
+      !extract_first_frame (clip, key_png) ||
+      !make_clip (red_blue, "color=c=red:s=160x240:r=25", "pad=320:240:0:0:blue", 8))
     {
-      CHECK_MSG (FALSE, "could not make the test clip with ffmpeg");
+      CHECK_MSG (FALSE, "could not make the test clips with ffmpeg");
       remove_tree (scratch);
       return tinta_test_end ("window");
     }
@@ -533,67 +1031,84 @@ main (int   argc,
   /* An empty window first. */
   window = tinta_window_new (GTK_APPLICATION (app));
   viewer = tinta_window_get_viewer (window);
-  g_signal_connect (viewer, "presented", G_CALLBACK (presented_cb), &presented);
+  g_signal_connect (viewer, "presented", G_CALLBACK (presented_cb), window);
   gtk_window_present (GTK_WINDOW (window));
 
   CHECK (tinta_window_get_clip_path (window) == NULL);
   CHECK (tinta_window_get_subtitle (window) == NULL);
   CHECK (tinta_window_get_message (window) == NULL);
   CHECK (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (window)), "Tinta") == 0);
+  /* Disabled without a clip: nothing happens. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", "i", 1);
+  settle ();
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-empty.png", &pixels));
 
-  /* Open the clip and wait for the viewer to draw it. */
+  /* Open the clip: the first frame comes gray ("not computed": no
+   * keyframe yet). */
   CHECK (tinta_window_open_path (window, clip, &error));
   if (error != NULL)
     fprintf (stderr, "open: %s\n", error->message);
   g_clear_error (&error);
 
-  CHECK_MSG (strstr (gtk_window_get_title (GTK_WINDOW (window)), "red-blue.mp4") != NULL,
+  CHECK_MSG (strstr (gtk_window_get_title (GTK_WINDOW (window)), "pattern.mp4") != NULL,
              "title: %s", gtk_window_get_title (GTK_WINDOW (window)));
   subtitle = tinta_window_get_subtitle (window);
   printf ("  subtitle: %s\n", subtitle != NULL ? subtitle : "(none)");
   CHECK (subtitle != NULL && strstr (subtitle, "320×240") != NULL);
   CHECK (subtitle != NULL && strstr (subtitle, expected->frames) != NULL);
-  CHECK (subtitle != NULL && strstr (subtitle, "25 fps") != NULL);
+  CHECK (subtitle != NULL && strstr (subtitle, "30 fps") != NULL);
   CHECK (tinta_window_get_message (window) == NULL);
-  CHECK (tinta_viewer_get_show_color (viewer));
+  CHECK (tinta_viewer_get_mode (viewer) == TINTA_VIEW_FUSED);
+  CHECK_INT (tinta_timeline_get_n_frames (tinta_window_get_timeline (window)), CLIP_FRAMES);
 
-  CHECK_MSG (wait_for_count (&presented, 1), "the viewer never drew the frame");
+  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 0 && presented > 0, DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "the viewer never drew the first frame");
+  CHECK (!tinta_viewer_has_result (viewer, TINTA_VIEW_FUSED));
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-opened.png", &pixels));
+  CHECK (pane_in_window (window, 0, &image));
+  if (pixels.data != NULL)
+    check_neutral (&pixels, &image, "frame 0 before a keyframe");
+  printf ("  status: %s\n", tinta_window_get_status (window));
 
-  color_png = g_build_filename (output_dir, "window-color.png", NULL);
-  CHECK (snapshot_window (GTK_WIDGET (window), color_png, &color_pixels));
-  CHECK (image_bounds_in_window (window, &image, &viewer_bounds));
-  printf ("  window %dx%d (snapshot %dx%d from %.0f,%.0f), image at %.0f,%.0f size %.0fx%.0f\n",
-          gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)),
-          color_pixels.width, color_pixels.height, color_pixels.origin_x, color_pixels.origin_y,
-          image.origin.x, image.origin.y, image.size.width, image.size.height);
-  if (color_pixels.data != NULL)
-    check_color_frame (&color_pixels, &image, &viewer_bounds);
+  /* The keyframe, through the action the chooser and drops use. */
+  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
+  CHECK_MSG (tinta_window_get_message (window) == NULL, "import: %s", tinta_window_get_message (window));
+  CHECK_INT (n_clip_keyframes (window), 1);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 1);
+  CHECK_INT (tinta_keyframe_panel_get_selected (tinta_window_get_keyframe_panel (window)), 0);
+  CHECK_MSG (wait_fused (window, 0), "frame 0 was never shown in color");
+  printf ("  status: %s\n", tinta_window_get_status (window));
 
-  /* Gray: through the window action the header bar's toggle uses. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-color", NULL);
-  CHECK (!tinta_viewer_get_show_color (viewer));
-  CHECK_MSG (wait_for_count (&presented, presented + 1), "the viewer never redrew in gray");
+  check_views (window, key_png);
+  check_transport (window);
+  check_undo (window);
 
-  gray_png = g_build_filename (output_dir, "window-gray.png", NULL);
-  CHECK (snapshot_window (GTK_WIDGET (window), gray_png, &gray_pixels));
-  if (gray_pixels.data != NULL)
-    check_gray_frame (&gray_pixels, &image);
+  /* Drops: an image is the keyframe of the current frame, a video opens. */
+  tinta_timeline_set_position (tinta_window_get_timeline (window), 20);
+  CHECK (drop_file (window, key_png));
+  CHECK_INT (n_clip_keyframes (window), 2);
+  CHECK (tinta_clip_get_keyframe_colors (tinta_window_get_clip (window), 20, NULL) != NULL);
+  WAIT_UNTIL (ok, all_colorized (window), COMPUTE_TIMEOUT_MS);
+  CHECK_MSG (ok, "not every frame was colorized");
+  printf ("  status: %s\n", tinta_window_get_status (window));
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-color", NULL);
-  CHECK (tinta_viewer_get_show_color (viewer));
+  clip_uri = g_filename_to_uri (clip, NULL, NULL);
+  WAIT_UNTIL (ok, gtk_recent_manager_has_item (gtk_recent_manager_get_default (), clip_uri),
+              DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "the clip is not among the recent files");
 
-  /* A second clip replaces the first in the same window. */
-  bars_clip = g_build_filename (scratch, "bars.mp4", NULL);
-  CHECK (make_clip (bars_clip, "smptebars=s=320x240:r=25", NULL, 4));
-  CHECK (tinta_window_open_path (window, bars_clip, NULL));
-  CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "bars.mp4") != NULL);
-  CHECK_MSG (wait_for_count (&presented, presented + 1), "the viewer never drew the bars");
-
-  bars_png = g_build_filename (output_dir, "window-bars.png", NULL);
-  CHECK (snapshot_window (GTK_WIDGET (window), bars_png, &bars_pixels));
-  CHECK (image_bounds_in_window (window, &image, &viewer_bounds));
-  if (bars_pixels.data != NULL && tinta_viewer_get_frame (viewer) != NULL)
-    check_parity_with_engine (&bars_pixels, &image, tinta_viewer_get_frame (viewer));
+  since = presented;
+  CHECK (drop_file (window, red_blue));
+  CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "red-blue.mp4") != NULL);
+  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 0);
+  /* A new clip starts a new history. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  CHECK_INT (n_clip_keyframes (window), 0);
+  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 0 && presented > since, DRAW_TIMEOUT_MS);
+  CHECK_MSG (ok, "the viewer never drew the red/blue clip");
+  check_gray_clip (window);
 
   /* A folder of numbered images opens like a clip, named after the folder. */
   sequence_dir = g_build_filename (scratch, "shot-12", NULL);
@@ -609,23 +1124,31 @@ main (int   argc,
   printf ("  image sequence subtitle: %s\n", subtitle != NULL ? subtitle : "(none)");
   CHECK (subtitle != NULL && strstr (subtitle, "96×64") != NULL);
   CHECK (subtitle != NULL && strstr (subtitle, "24 fps") != NULL);
-  CHECK (tinta_window_open_path (window, bars_clip, NULL));
+  CHECK (tinta_window_open_path (window, red_blue, NULL));
 
   /* Bad input: a GError in the TINTA_ERROR domain, the message in the
    * window, the open clip untouched. */
   missing_path = g_build_filename (scratch, "missing.mp4", NULL);
-  check_open_error (window, missing_path, TINTA_ERR_NOT_FOUND, bars_clip, expected->not_found);
+  check_open_error (window, missing_path, TINTA_ERR_NOT_FOUND, red_blue, expected->not_found);
 
   empty_path = g_build_filename (scratch, "empty.mp4", NULL);
   g_file_set_contents (empty_path, "", 0, NULL);
-  check_open_error (window, empty_path, TINTA_ERR_EMPTY_FILE, bars_clip, NULL);
+  check_open_error (window, empty_path, TINTA_ERR_EMPTY_FILE, red_blue, NULL);
 
   garbage_path = g_build_filename (scratch, "garbage.mp4", NULL);
   g_file_set_contents (garbage_path, "this is not a video, just some text\n", -1, NULL);
-  check_open_error (window, garbage_path, TINTA_ERR_INVALID_DATA, bars_clip, NULL);
+  check_open_error (window, garbage_path, TINTA_ERR_INVALID_DATA, red_blue, NULL);
+  spin_for (500);   /* the message strip slides in */
+  CHECK (snapshot_window (GTK_WIDGET (window), "window-error.png", &pixels));
 
-  CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "bars.mp4") != NULL);
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-message", NULL);
+  /* A broken keyframe image: the message, and no keyframe. */
+  activate (window, "win.import-keyframe-file", g_variant_new_string (garbage_path));
+  CHECK (tinta_window_get_message (window) != NULL &&
+         strstr (tinta_window_get_message (window), "garbage.mp4") != NULL);
+  CHECK_INT (n_clip_keyframes (window), 0);
+
+  CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "red-blue.mp4") != NULL);
+  activate (window, "win.dismiss-message", NULL);
   CHECK (tinta_window_get_message (window) == NULL);
 
   /* The application: activate opens an empty window, open one per file. */
@@ -636,7 +1159,7 @@ main (int   argc,
          tinta_window_get_clip_path (windows->data) == NULL);
 
   {
-    g_autoptr(GFile) clip_file = g_file_new_for_path (clip);
+    g_autoptr(GFile) clip_file = g_file_new_for_path (red_blue);
     g_autoptr(GFile) missing_file = g_file_new_for_path (missing_path);
     GFile *files[] = { clip_file, missing_file };
 
@@ -651,18 +1174,21 @@ main (int   argc,
 
         CHECK (tinta_window_get_clip_path (missing_window) == NULL);
         CHECK (tinta_window_get_message (missing_window) != NULL);
-        CHECK (g_strcmp0 (tinta_window_get_clip_path (clip_window), clip) == 0);
+        CHECK (g_strcmp0 (tinta_window_get_clip_path (clip_window), red_blue) == 0);
       }
   }
 
-  /* GSettings (the memory backend here): the folder of the last clip, and
-   * the size a closed window had, which the next window starts with. */
+  /* GSettings (the memory backend here): the engine's settings, the folder
+   * of the last clip, and the size a closed window had, which the next
+   * window starts with. */
   {
     g_autoptr(GSettings) settings = g_settings_new ("org.tinta.Tinta");
     g_autofree char *last_folder = g_settings_get_string (settings, "last-folder");
     TintaWindow *sized = tinta_window_new (GTK_APPLICATION (app));
     int width = 0, height = 0;
 
+    CHECK_INT (g_settings_get_int (settings, "working-height"), 480);
+    CHECK_INT (g_settings_get_int (settings, "cache-megabytes"), 1024);
     CHECK_MSG (g_strcmp0 (last_folder, scratch) == 0, "last-folder %s, expected %s",
                last_folder, scratch);
 
@@ -679,12 +1205,26 @@ main (int   argc,
     gtk_window_destroy (GTK_WINDOW (sized));
   }
 
-  printf ("  snapshots: %s %s %s\n", color_png, gray_png, bars_png);
+  check_preferences (app);
+
+  /* The keyboard shortcuts, to look at. */
+  {
+    GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+
+    gtk_window_present (GTK_WINDOW (window));
+    activate (window, "win.show-help-overlay", NULL);
+    CHECK (help != NULL && gtk_widget_get_visible (GTK_WIDGET (help)));
+    if (help != NULL)
+      {
+        spin_for (300);
+        CHECK (snapshot_window (GTK_WIDGET (help), "shortcuts.png", &pixels));
+        gtk_window_close (GTK_WINDOW (help));
+      }
+  }
 
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  settle ();
 
   remove_tree (scratch);
 

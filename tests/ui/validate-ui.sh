@@ -17,7 +17,10 @@ ui=$3
 tmp=$(mktemp --suffix=.ui)
 trap 'rm -f "$tmp"' EXIT
 
-sed -e 's/class="TintaViewer"/class="GtkGLArea"/g' "$ui" >"$tmp"
+sed -e 's/class="TintaViewer"/class="GtkGLArea"/g' \
+    -e 's/<object class="TintaTimeline"/<object class="GtkDrawingArea"/g' \
+    -e 's/<object class="TintaKeyframePanel"/<object class="GtkBox"/g' \
+    "$ui" >"$tmp"
 
 if ! "$xvfb_run" -a -s '-screen 0 1280x800x24' "$tool" validate "$tmp"; then
   echo "$ui: gtk4-builder-tool validate failed (messages above name a copy with Tinta types mapped to GTK ones)" >&2
