@@ -32,6 +32,8 @@ static const struct {
   { "app.preferences", { "<Control>comma", NULL } },
   { "win.open", { "<Control>o", NULL } },
   { "win.open-folder", { "<Control><Shift>o", NULL } },
+  { "win.save", { "<Control>s", NULL } },
+  { "win.save-as", { "<Control><Shift>s", NULL } },
   { "win.export", { "<Control>e", NULL } },
   { "win.import-keyframe", { "<Control>i", NULL } },
   { "win.undo", { "<Control>z", NULL } },

@@ -325,6 +325,9 @@ tinta_window_open_path (TintaWindow  *self,
   g_return_val_if_fail (TINTA_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
+  if (g_str_has_suffix (path, ".tinta"))
+    return tinta_window_open_project (self, path, error);
+
   if (self->settings != NULL)
     {
       working_height = g_settings_get_int (self->settings, "working-height");
@@ -342,6 +345,7 @@ tinta_window_open_path (TintaWindow  *self,
     }
 
   tinta_window_set_clip (self, clip, path);
+  tinta_window_project_reset (self, NULL);
   tinta_window_hide_message (self);
   tinta_window_update_clip_state (self);
   tinta_window_update_status (self);
@@ -395,7 +399,7 @@ tinta_window_open_file (TintaWindow  *self,
 
 /* After any edit: markers, list, the shown frame's results (the edit may
  * have invalidated them) and the cache bar. */
-static void
+void
 tinta_window_keyframes_changed (TintaWindow *self,
                                 gint64       changed_frame)
 {
@@ -409,6 +413,7 @@ tinta_window_keyframes_changed (TintaWindow *self,
   tinta_window_sweep_cache (self);
   tinta_window_update_actions (self);
   tinta_window_update_status (self);
+  tinta_window_project_edited (self);
 }
 
 static void

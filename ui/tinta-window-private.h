@@ -59,6 +59,15 @@ struct _TintaWindow
   GtkLabel             *status_label;
   GtkLabel             *speed_label;
   GMenu                *recent_section;
+  GtkButton            *restore_button;
+
+  /* tinta-window-project.c: the .tinta file the edits belong to (NULL:
+   * untitled), unsaved edits, and a recovery file offered for restoring. */
+  char                 *project_path;
+  gboolean              dirty;
+  gboolean              close_after_save;
+  guint                 autosave_id;
+  char                 *recovery_offer;
 };
 
 /* tinta-window.c */
@@ -100,5 +109,24 @@ G_GNUC_INTERNAL gboolean tinta_window_drop_cb            (TintaWindow        *se
                                                           double              x,
                                                           double              y,
                                                           GtkDropTarget      *target);
+
+G_GNUC_INTERNAL void     tinta_window_keyframes_changed  (TintaWindow        *self,
+                                                          gint64              changed_frame);
+
+/* tinta-window-project.c */
+G_GNUC_INTERNAL void     tinta_window_project_class_init (GtkWidgetClass     *widget_class);
+G_GNUC_INTERNAL void     tinta_window_project_dispose    (TintaWindow        *self);
+G_GNUC_INTERNAL void     tinta_window_project_edited     (TintaWindow        *self);
+G_GNUC_INTERNAL void     tinta_window_project_reset      (TintaWindow        *self,
+                                                          const char         *project_path);
+G_GNUC_INTERNAL void     tinta_window_project_update_title (TintaWindow      *self);
+G_GNUC_INTERNAL char    *tinta_window_get_project_name   (TintaWindow        *self);
+G_GNUC_INTERNAL gboolean tinta_window_restore_recovery   (TintaWindow        *self,
+                                                          GError            **error);
+G_GNUC_INTERNAL void     tinta_window_save               (TintaWindow        *self,
+                                                          gboolean            close_after);
+G_GNUC_INTERNAL void     tinta_window_save_as            (TintaWindow        *self,
+                                                          gboolean            close_after);
+G_GNUC_INTERNAL gboolean tinta_window_confirm_close      (TintaWindow        *self);
 
 G_END_DECLS

@@ -26,6 +26,7 @@
 #include <glib/gi18n.h>
 
 #include "tinta-error.h"
+#include "tinta-export-dialog.h"
 #include "tinta-ui.h"
 #include "tinta-window-private.h"
 
@@ -182,6 +183,7 @@ tinta_window_update_clip_state (TintaWindow *self)
       gtk_window_set_title (GTK_WINDOW (self), name);
       gtk_label_set_label (self->title_label, name);
       gtk_label_set_label (self->subtitle_label, summary);
+      tinta_window_project_update_title (self);
     }
   else
     {
@@ -239,6 +241,23 @@ tinta_window_on_keyframe (TintaWindow *self)
                                          NULL) != NULL;
 }
 
+/* Export needs a full keyframe: partial ones do not guide the colorizer. */
+static gboolean
+clip_has_full_keyframe (TintaWindow *self)
+{
+  guint n = 0;
+  const gint64 *frames = tinta_clip_get_keyframes (self->clip, &n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const float *alpha = NULL;
+
+      if (tinta_clip_get_keyframe_colors (self->clip, frames[i], &alpha) != NULL && alpha == NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 tinta_window_update_actions (TintaWindow *self)
 {
@@ -253,12 +272,14 @@ tinta_window_update_actions (TintaWindow *self)
     gtk_widget_action_set_enabled (widget, clip_actions[i], has_clip);
 
   gtk_widget_action_set_enabled (widget, "win.delete-keyframe", tinta_window_on_keyframe (self));
+  gtk_widget_action_set_enabled (widget, "win.save", has_clip);
+  gtk_widget_action_set_enabled (widget, "win.save-as", has_clip);
+  gtk_widget_action_set_enabled (widget, "win.restore-recovery", has_clip && self->recovery_offer != NULL);
   gtk_widget_action_set_enabled (widget, "win.undo",
                                  has_clip && tinta_history_can_undo (self->history));
   gtk_widget_action_set_enabled (widget, "win.redo",
                                  has_clip && tinta_history_can_redo (self->history));
-  /* The export dialog is the second part of the editor's issue. */
-  gtk_widget_action_set_enabled (widget, "win.export", FALSE);
+  gtk_widget_action_set_enabled (widget, "win.export", has_clip && clip_has_full_keyframe (self));
 }
 
 /* ---- playback ---------------------------------------------------------------- */
@@ -401,6 +422,9 @@ tinta_window_choose (TintaWindow    *self,
 
       gtk_file_filter_set_name (kind, _(purposes[purpose].filter_name));
       gtk_file_filter_add_mime_type (kind, purposes[purpose].mime_type);
+      /* Projects open through the same door as their clips. */
+      if (purpose == CHOOSE_CLIP)
+        gtk_file_filter_add_pattern (kind, "*.tinta");
       gtk_file_filter_set_name (all, _("All Files"));
       gtk_file_filter_add_pattern (all, "*");
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), kind);
@@ -462,7 +486,10 @@ export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  /* Disabled until the export dialog exists (see update_actions). */
+  TintaWindow *self = TINTA_WINDOW (widget);
+
+  if (self->clip != NULL)
+    gtk_window_present (GTK_WINDOW (tinta_export_dialog_new (GTK_WINDOW (self), self->clip)));
 }
 
 static void
@@ -612,6 +639,9 @@ tinta_window_close_request (GtkWindow *window)
 {
   TintaWindow *self = TINTA_WINDOW (window);
 
+  if (tinta_window_confirm_close (self))
+    return TRUE;
+
   if (self->settings != NULL)
     {
       gboolean maximized = gtk_window_is_maximized (window);
@@ -647,6 +677,7 @@ tinta_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->recent_manager, self);
   g_clear_object (&self->recent_manager);
 
+  tinta_window_project_dispose (self);
   tinta_window_close_clip (self);
   if (self->player != NULL)
     g_signal_handlers_disconnect_by_data (self->player, self);
@@ -785,6 +816,8 @@ tinta_window_class_init (TintaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, recent_section);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, restore_button);
+  tinta_window_project_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);

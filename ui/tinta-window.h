@@ -36,6 +36,15 @@ gboolean            tinta_window_open_path          (TintaWindow     *self,
 gboolean            tinta_window_open_file          (TintaWindow     *self,
                                                      GFile           *file,
                                                      GError         **error);
+/* Projects (tinta-window-project.c); open_path opens .tinta files too. */
+gboolean            tinta_window_open_project       (TintaWindow     *self,
+                                                     const char      *path,
+                                                     GError         **error);
+gboolean            tinta_window_save_project_to    (TintaWindow     *self,
+                                                     const char      *path,
+                                                     GError         **error);
+gboolean            tinta_window_autosave           (TintaWindow     *self,
+                                                     GError         **error);
 const char         *tinta_window_get_clip_path      (TintaWindow     *self);
 const char         *tinta_window_get_subtitle       (TintaWindow     *self);
 const char         *tinta_window_get_message        (TintaWindow     *self);

@@ -779,6 +779,122 @@ check_undo (TintaWindow *window)
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 1);
 }
 
+static gboolean
+title_is_dirty (TintaWindow *window)
+{
+  return g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "•");
+}
+
+static gboolean
+recovery_exists (const char *project_path)
+{
+  char path[4096];
+
+  return tinta_project_recovery_path (project_path, path, sizeof path) == TINTA_OK &&
+         g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Saving a project (one keyframe, at frame 0, when called), the unsaved
+ * marker, autosave to the recovery file, and opening the project again in
+ * a new window. */
+static void
+check_project (TintaApplication *app,
+               TintaWindow      *window,
+               const char       *scratch,
+               const char       *key_png)
+{
+  g_autofree char *project_path = g_build_filename (scratch, "pattern.tinta", NULL);
+  g_autoptr(GError) error = NULL;
+  TintaTimeline *timeline = tinta_window_get_timeline (window);
+  tinta_project *project = NULL;
+  tinta_error detail = { 0 };
+  TintaWindow *reopened;
+  gboolean ok;
+
+  CHECK_MSG (title_is_dirty (window), "title: %s", gtk_window_get_title (GTK_WINDOW (window)));
+  CHECK (tinta_window_autosave (window, &error));
+  CHECK_MSG (recovery_exists (NULL), "no recovery file for the untitled project");
+  g_clear_error (&error);
+
+  CHECK (tinta_window_save_project_to (window, project_path, &error));
+  if (error != NULL)
+    fprintf (stderr, "save: %s\n", error->message);
+  g_clear_error (&error);
+  CHECK (!recovery_exists (NULL));
+  CHECK_MSG (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (window)), "pattern.tinta") == 0,
+             "title: %s", gtk_window_get_title (GTK_WINDOW (window)));
+  CHECK_INT (tinta_project_load (project_path, &project, &detail), TINTA_OK);
+  if (project != NULL)
+    {
+      CHECK_INT (project->n_keys, 1);
+      CHECK (project->n_keys == 1 && project->keys[0].frame == 0 && !project->keys[0].partial);
+    }
+  g_clear_pointer (&project, tinta_project_free);
+
+  /* An edit: the marker, an autosave naming the project, and win.save
+   * (Ctrl+S) writes the project and removes the recovery file. */
+  tinta_timeline_set_position (timeline, 5);
+  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
+  CHECK (title_is_dirty (window));
+  CHECK (tinta_window_autosave (window, NULL));
+  CHECK_MSG (recovery_exists (project_path), "no recovery file for %s", project_path);
+  activate (window, "win.undo", NULL);
+  CHECK (title_is_dirty (window));
+  activate (window, "win.save", NULL);
+  CHECK (!title_is_dirty (window));
+  CHECK (!recovery_exists (project_path));
+
+  /* Opened again, the way the command line and the chooser do. */
+  reopened = tinta_window_new (GTK_APPLICATION (app));
+  gtk_window_present (GTK_WINDOW (reopened));
+  CHECK (tinta_window_open_path (reopened, project_path, &error));
+  if (error != NULL)
+    fprintf (stderr, "open %s: %s\n", project_path, error->message);
+  g_clear_error (&error);
+  CHECK (g_str_has_suffix (tinta_window_get_clip_path (reopened) ? tinta_window_get_clip_path (reopened) : "",
+                           "pattern.mp4"));
+  CHECK_INT (n_clip_keyframes (reopened), 1);
+  CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (reopened)), 1);
+  CHECK (tinta_clip_get_keyframe_colors (tinta_window_get_clip (reopened), 0, NULL) != NULL);
+  CHECK_MSG (!title_is_dirty (reopened), "title: %s", gtk_window_get_title (GTK_WINDOW (reopened)));
+  CHECK (tinta_window_get_message (reopened) == NULL);
+  /* The playhead where it was saved, in color. */
+  CHECK_INT (tinta_timeline_get_position (tinta_window_get_timeline (reopened)), 5);
+  WAIT_UNTIL (ok, shows_fused (reopened, 5), COMPUTE_TIMEOUT_MS);
+  CHECK_MSG (ok, "the reopened project never showed frame 5 in color (shown %lld, viewer %d, clip %d, status %s)",
+             (long long) tinta_window_get_shown_frame (reopened),
+             tinta_viewer_has_result (tinta_window_get_viewer (reopened), TINTA_VIEW_FUSED),
+             tinta_clip_has_result (tinta_window_get_clip (reopened), 0, TINTA_RESULT_FUSED),
+             tinta_window_get_status (reopened));
+  /* With an edit, closing asks first; Discard closes. */
+  tinta_timeline_set_position (tinta_window_get_timeline (reopened), 10);
+  activate (reopened, "win.import-keyframe-file", g_variant_new_string (key_png));
+  CHECK (title_is_dirty (reopened));
+  gtk_window_close (GTK_WINDOW (reopened));
+  settle ();
+  CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 2);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkDialog *prompt = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (GTK_IS_MESSAGE_DIALOG (toplevel))
+          prompt = GTK_DIALOG (toplevel);
+      }
+    CHECK_MSG (prompt != NULL, "no prompt for unsaved changes");
+    if (prompt != NULL)
+      gtk_dialog_response (prompt, 1 /* Discard */);
+  }
+  settle ();
+  CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 1);
+  if (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))) > 1)
+    gtk_window_destroy (GTK_WINDOW (reopened));
+  tinta_timeline_set_position (timeline, 0);
+}
+
 /* A GdkFileList dropped on the window, as GTK delivers it. */
 static gboolean
 drop_file (TintaWindow *window,
@@ -1083,6 +1199,7 @@ main (int   argc,
   check_views (window, key_png);
   check_transport (window);
   check_undo (window);
+  check_project (app, window, scratch, key_png);
 
   /* Drops: an image is the keyframe of the current frame, a video opens. */
   tinta_timeline_set_position (tinta_window_get_timeline (window), 20);
