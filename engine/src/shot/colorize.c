@@ -19,15 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/internal.h"
+#include "shot/blend.h"
 #include "tinta/color.h"
 #include "tinta/colorize.h"
 #include "tinta/cuts.h"
 #include "tinta/dvp.h"
 #include "tinta/upsample.h"
 
-/* Blend weight floor: a pass with zero confidence still counts a little,
- * so the blend stays defined and smooth where both passes are unsure. */
-#define CONF_FLOOR 0.05f
 /* 16-bit spill encodings: L in [0, 100] over 0..65535; chroma in 1/128
  * Lab units (range +-256, far beyond sRGB's +-128). */
 #define L_Q   655.35f
@@ -108,11 +106,8 @@ static int
 to_working (tinta_colorizer *c, const float *src, float *dst, tinta_error *err)
 {
   double t0 = tinta_now ();
-  int st = TINTA_OK;
-  if (c->w == c->W && c->h == c->H)
-    memcpy (dst, src, (size_t) c->w * c->h * sizeof (float));
-  else
-    st = tinta_downsample_area (src, c->W, c->H, dst, c->w, c->h, err);
+  /* copies when the clip is no larger than the working size */
+  int st = tinta_downsample_area (src, c->W, c->H, dst, c->w, c->h, err);
   c->report.downscale_ms += 1e3 * (tinta_now () - t0);
   return st;
 }
@@ -716,11 +711,10 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
     {
       /* Blend by temporal distance and confidence (tinta/colorize.h). */
       long long P = c->keys[p].frame, N = c->keys[nx].frame;
-      float tf = (float) (N - k) / (float) (N - P), tb = 1.0f - tf;
+      float tf = (float) (N - k) / (float) (N - P);
       for (size_t i = 0; i < nw; i++)
         {
-          float wf = tf * (CONF_FLOOR + c->wc[i]), wb = tb * (CONF_FLOOR + c->bc[i]);
-          float s = 1.0f / (wf + wb);
+          float wf, wb, s = tinta_blend_weights (tf, c->wc[i], c->bc[i], &wf, &wb);
           c->wa[i] = (wf * c->wa[i] + wb * c->ba[i]) * s;
           c->wb[i] = (wf * c->wb[i] + wb * c->bb[i]) * s;
         }

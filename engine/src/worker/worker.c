@@ -25,13 +25,13 @@
 #include "core/internal.h"
 #include "dvp/fused_internal.h"
 #include "dvp/resample.h"
+#include "shot/blend.h"
 #include "tinta/color.h"
 #include "tinta/colorize.h"
 #include "tinta/cuts.h"
 #include "tinta/upsample.h"
 #include "tinta/worker.h"
 
-#define CONF_FLOOR 0.05f      /* as in colorize.c: the blend stays defined */
 #define AB_Q       128.0f     /* results: chroma in 1/128 Lab units, int16 */
 #define BLOCK      16         /* backward chains decode this many frames at once */
 #define DEFAULT_CACHE ((size_t) 1 << 30)
@@ -83,7 +83,7 @@ struct tinta_worker {
   /* worker thread only */
   tinta_frame     *dec;                 /* clip-size decode */
   float           *wL, *blockL;         /* working L; BLOCK of them */
-  float           *sa, *sb, *sla, *slb, *slc;   /* state scratch (half) */
+  float           *sa, *sb;             /* state scratch (half) */
   float           *fa, *fb, *fc, *la, *lb, *ba, *bb, *bc, *bla, *blb;  /* working */
   float           *ga, *gb, *gc;        /* working: global */
   float           *oa, *ob;             /* working: a chain step's output (unused) */
@@ -575,11 +575,7 @@ read_working (tinta_worker *w, long long k, float *wL, tinta_error *err)
   int st = tinta_media_read (w->media, k, w->dec, err);
   if (st != TINTA_OK)
     return st;
-  if (w->w == w->W && w->h == w->H)
-    {
-      memcpy (wL, w->dec->L, (size_t) w->w * w->h * sizeof (float));
-      return TINTA_OK;
-    }
+  /* copies when the clip is no larger than the working size */
   return tinta_downsample_area (w->dec->L, w->W, w->H, wL, w->w, w->h, err);
 }
 
@@ -599,18 +595,10 @@ prepare_key (tinta_worker *w, wkey *k, tinta_error *err)
              : tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for a keyframe");
   if (st == TINTA_OK)
     st = read_working (w, k->frame, k->work->L, err);
-  int same = w->w == w->W && w->h == w->H;
-  if (st == TINTA_OK && same)
-    {
-      memcpy (k->work->a, k->full->a, nw * sizeof (float));
-      memcpy (k->work->b, k->full->b, nw * sizeof (float));
-    }
-  else if (st == TINTA_OK)
-    {
-      st = tinta_downsample_area (k->full->a, w->W, w->H, k->work->a, w->w, w->h, err);
-      if (st == TINTA_OK)
-        st = tinta_downsample_area (k->full->b, w->W, w->H, k->work->b, w->w, w->h, err);
-    }
+  if (st == TINTA_OK)
+    st = tinta_downsample_area (k->full->a, w->W, w->H, k->work->a, w->w, w->h, err);
+  if (st == TINTA_OK)
+    st = tinta_downsample_area (k->full->b, w->W, w->H, k->work->b, w->w, w->h, err);
   if (st == TINTA_OK)
     {
       k->work->has_color = 1;
@@ -618,10 +606,7 @@ prepare_key (tinta_worker *w, wkey *k, tinta_error *err)
       tinta_half_res (k->work->b, w->w, w->h, k->hb);
       if (k->partial)
         {
-          if (same)
-            memcpy (scratch, k->alpha_full, nw * sizeof (float));
-          else
-            st = tinta_downsample_area (k->alpha_full, w->W, w->H, scratch, w->w, w->h, err);
+          st = tinta_downsample_area (k->alpha_full, w->W, w->H, scratch, w->w, w->h, err);
           if (st == TINTA_OK)
             tinta_half_res (scratch, w->w, w->h, k->halpha);
         }
@@ -706,7 +691,7 @@ stop_now (tinta_worker *w)
 static int
 chain_step (tinta_worker *w, const job *j, long long t, int dir, const float *wL, tinta_error *err)
 {
-  size_t hn = (size_t) w->hw * w->hh, nw = (size_t) w->w * w->h;
+  size_t hn = (size_t) w->hw * w->hh;
   tinta_fused_parts parts = { .global_a = w->ga, .global_b = w->gb, .global_conf = w->gc };
   int st = tinta_fused_next (w->fused, wL, w->oa, w->ob, &parts, err);
   if (st != TINTA_OK)
@@ -746,7 +731,6 @@ chain_step (tinta_worker *w, const job *j, long long t, int dir, const float *wL
   if (!tinta_cache_has (w->cache, t, TINTA_RESULT_GLOBAL))
     put_checked (w, t, TINTA_RESULT_GLOBAL, j->G, pack (w, w->ga, w->gb, w->gc),
                  result_bytes (w));
-  (void) nw;
   return TINTA_OK;
 }
 
@@ -955,11 +939,10 @@ run_job (tinta_worker *w, const job *j, tinta_error *err)
     {
       /* as colorize.c: temporal distance times confidence */
       long long P = j->keys[j->p]->frame, N = j->keys[j->nx]->frame;
-      float tf = (float) (N - k) / (float) (N - P), tb = 1.0f - tf;
+      float tf = (float) (N - k) / (float) (N - P);
       for (size_t i = 0; i < nw; i++)
         {
-          float wf = tf * (CONF_FLOOR + w->fc[i]), wb = tb * (CONF_FLOOR + w->bc[i]);
-          float s = 1.0f / (wf + wb);
+          float wf, wb, s = tinta_blend_weights (tf, w->fc[i], w->bc[i], &wf, &wb);
           w->fa[i] = (wf * w->fa[i] + wb * w->ba[i]) * s;
           w->fb[i] = (wf * w->fb[i] + wb * w->bb[i]) * s;
           w->la[i] = (wf * w->la[i] + wb * w->bla[i]) * s;
@@ -1176,7 +1159,7 @@ tinta_worker_free (tinta_worker *w)
   tinta_cache_free (w->cache);
   tinta_media_free (w->media);
   tinta_frame_free (w->dec);
-  float *bufs[] = { w->wL, w->blockL, w->sa, w->sb, w->sla, w->slb, w->slc, w->fa, w->fb, w->fc,
+  float *bufs[] = { w->wL, w->blockL, w->sa, w->sb, w->fa, w->fb, w->fc,
                     w->la, w->lb, w->ba, w->bb, w->bc, w->bla, w->blb, w->ga, w->gb, w->gc,
                     w->oa, w->ob };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -1257,7 +1240,7 @@ tinta_worker_new (const char *media_path, const tinta_worker_params *params, tin
       w->dec = tinta_frame_new (w->W, w->H, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
       w->wL = tinta_alloc_aligned (nw, sizeof (float));
       w->blockL = tinta_alloc_aligned (nw * BLOCK, sizeof (float));
-      float **half[] = { &w->sa, &w->sb, &w->sla, &w->slb, &w->slc };
+      float **half[] = { &w->sa, &w->sb };
       float **work[] = { &w->fa, &w->fb, &w->fc, &w->la, &w->lb, &w->ba, &w->bb, &w->bc,
                          &w->bla, &w->blb, &w->ga, &w->gb, &w->gc, &w->oa, &w->ob };
       int ok = w->cache && w->keys && w->dep && w->failed && w->dec && w->wL && w->blockL;
