@@ -27,6 +27,7 @@ typedef enum {
   TINTA_RESULT_GLOBAL = 2,  /* the global match (chroma + similarity) */
   TINTA_RESULT_FWD    = 3,  /* internal: state of the forward chain at a frame */
   TINTA_RESULT_BWD    = 4,  /* internal: state of the backward chain at a frame */
+  TINTA_RESULT_MATCH  = 5,  /* internal: the global match as the fusion takes it (both chains) */
   TINTA_RESULT_KINDS
 } tinta_result_kind;
 

@@ -32,9 +32,11 @@
  *
  * Memory.  Bounded by the working size, not by the clip's length: the
  * backward pass of a segment keeps its per-frame results (working-size L
- * as 16-bit, chroma as 16-bit, confidence as 8-bit: 5 bytes per pixel,
- * 2 MB per frame at 854x480) in an unlinked temporary file (tmpfile(3),
- * $TMPDIR), not in RAM.
+ * as float, chroma as 16-bit, confidence as 8-bit: 9 bytes per pixel;
+ * with the fused strategy also the frame's global match at half size, 4
+ * floats per half-size pixel, which the forward pass reuses instead of
+ * matching again: 5.3 MB per frame at 854x480) in an unlinked temporary
+ * file (tmpfile(3), $TMPDIR), not in RAM.
  *
  * Frames must be asked for in order 0, 1, 2, ... (what an exporter does);
  * the frames of a segment's backward pass are decoded once more (one seek).

@@ -24,9 +24,10 @@ struct tinta_fused {
   int              w, h, hw, hh;
   long long        since_key;
   float           *ga, *gb, *gc, *gl;  /* global result, full size */
-  float           *half;               /* scratch, half size */
   float           *in_ab_local, *in_ab_global, *in_sim, *in_conf, *in_t, *in_lg;  /* NHWC */
   float           *fa, *fb;            /* fused chroma, half size, Lab units */
+  float           *gh;                 /* the step's global inputs, half size: a, b, sim, L */
+  int              memo;               /* 1: the next step takes gh as it is (no matching) */
   float           *la, *lb, *lc;       /* the last local step: chroma, confidence (half) */
   tinta_abort_fn   abort_cb;
   void            *abort_user;
@@ -44,8 +45,8 @@ tinta_fused_free (tinta_fused *f)
   tinta_nn_runner_free (f->run);
   tinta_nn_plan_free (f->plan);
   tinta_nn_model_free (f->model);
-  void *bufs[] = { f->ga, f->gb, f->gc, f->gl, f->half, f->in_ab_local, f->in_ab_global,
-                   f->in_sim, f->in_conf, f->in_t, f->in_lg, f->fa, f->fb, f->la, f->lb, f->lc };
+  void *bufs[] = { f->ga, f->gb, f->gc, f->gl, f->in_ab_local, f->in_ab_global,
+                   f->in_sim, f->in_conf, f->in_t, f->in_lg, f->fa, f->fb, f->la, f->lb, f->lc, f->gh };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   free (f->path);
@@ -98,7 +99,6 @@ tinta_fused_new (const char *model_path, int width, int height, tinta_fused **ou
       f->gc = tinta_alloc_aligned (n, sizeof (float));
       f->gl = tinta_alloc_aligned (n, sizeof (float));
       f->in_lg = tinta_alloc_aligned (hn, sizeof (float));
-      f->half = tinta_alloc_aligned (hn, sizeof (float));
       f->in_ab_local = tinta_alloc_aligned (2 * hn, sizeof (float));
       f->in_ab_global = tinta_alloc_aligned (2 * hn, sizeof (float));
       f->in_sim = tinta_alloc_aligned (hn, sizeof (float));
@@ -109,7 +109,8 @@ tinta_fused_new (const char *model_path, int width, int height, tinta_fused **ou
       f->la = tinta_alloc_aligned (hn, sizeof (float));
       f->lb = tinta_alloc_aligned (hn, sizeof (float));
       f->lc = tinta_alloc_aligned (hn, sizeof (float));
-      if (!f->la || !f->lb || !f->lc ||!f->ga || !f->gb || !f->gc || !f->gl || !f->in_lg || !f->half || !f->in_ab_local || !f->in_ab_global
+      f->gh = tinta_alloc_aligned (TINTA_FUSED_GLOBAL_PLANES * hn, sizeof (float));
+      if (!f->gh || !f->la || !f->lb || !f->lc ||!f->ga || !f->gb || !f->gc || !f->gl || !f->in_lg || !f->in_ab_local || !f->in_ab_global
           || !f->in_sim || !f->in_conf || !f->in_t || !f->fa || !f->fb)
         st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for the fused strategy");
     }
@@ -147,6 +148,7 @@ tinta_fused_restart (tinta_fused *f, const tinta_frame *key, tinta_error *err)
     return tinta_fail (err, TINTA_ERR_SIZE_MISMATCH, "", "keyframe must be %dx%d with L, a and b",
                        f->w, f->h);
   f->since_key = 0;
+  f->memo = 0;
   return tinta_local_reset (f->local, key->L, key->a, key->b, err);
 }
 
@@ -180,6 +182,11 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
                   tinta_error *err)
 {
   size_t hn = (size_t) f->hw * f->hh;
+  int memo = f->memo;
+  f->memo = 0;
+  if (memo && parts && (parts->global_a || parts->global_b || parts->global_conf))
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                       "a step on a remembered global match has no full-size global result");
   tinta_local_step ls;
   double t0 = tinta_now ();
   tinta_local_set_abort (f->local, f->abort_cb, f->abort_user);
@@ -193,21 +200,27 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
       memcpy (f->la, ls.a, hn * sizeof (float));
       memcpy (f->lb, ls.b, hn * sizeof (float));
       memcpy (f->lc, ls.conf, hn * sizeof (float));
-      st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
+      if (!memo)
+        st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
     }
   if (st != TINTA_OK)
     return st;
   t0 = tinta_now ();
   f->since_key++;
 
+  float *g_a = f->gh, *g_b = f->gh + hn, *g_sim = f->gh + 2 * hn, *g_L = f->gh + 3 * hn;
+  if (!memo)
+    {
+      tinta_half_res (f->ga, f->w, f->h, g_a);
+      tinta_half_res (f->gb, f->w, f->h, g_b);
+      tinta_half_res (f->gc, f->w, f->h, g_sim);
+      tinta_half_res (f->gl, f->w, f->h, g_L);
+    }
   interleave (ls.a, ls.b, hn, 1.0f / AB_SCALE, f->in_ab_local);
-  tinta_half_res (f->ga, f->w, f->h, f->half);
-  tinta_half_res (f->gb, f->w, f->h, f->in_sim);   /* scratch for b */
-  interleave (f->half, f->in_sim, hn, 1.0f / AB_SCALE, f->in_ab_global);
-  tinta_half_res (f->gc, f->w, f->h, f->in_sim);
-  tinta_half_res (f->gl, f->w, f->h, f->in_lg);
+  interleave (g_a, g_b, hn, 1.0f / AB_SCALE, f->in_ab_global);
+  memcpy (f->in_sim, g_sim, hn * sizeof (float));
   for (size_t i = 0; i < hn; i++)
-    f->in_lg[i] *= 1.0f / L_SCALE;
+    f->in_lg[i] = g_L[i] * (1.0f / L_SCALE);
   memcpy (f->in_conf, ls.conf, hn * sizeof (float));
   float t = (float) (f->since_key < (long long) T_KEY_FRAMES ? f->since_key : T_KEY_FRAMES)
             / T_KEY_FRAMES;
@@ -293,4 +306,17 @@ tinta_fused_last_local (const tinta_fused *f, const float **a_half, const float 
   *a_half = f->la;
   *b_half = f->lb;
   *conf_half = f->lc;
+}
+
+void
+tinta_fused_get_global (const tinta_fused *f, float *planes)
+{
+  memcpy (planes, f->gh, TINTA_FUSED_GLOBAL_PLANES * (size_t) f->hw * f->hh * sizeof (float));
+}
+
+void
+tinta_fused_use_global (tinta_fused *f, const float *planes)
+{
+  memcpy (f->gh, planes, TINTA_FUSED_GLOBAL_PLANES * (size_t) f->hw * f->hh * sizeof (float));
+  f->memo = 1;
 }

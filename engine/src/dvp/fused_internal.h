@@ -22,3 +22,16 @@ void tinta_fused_set_state (tinta_fused *f, const float *L_prev, const float *a_
  * until the next step. */
 void tinta_fused_last_local (const tinta_fused *f, const float **a_half, const float **b_half,
                              const float **conf_half);
+
+/* The global match remembered across passes.  Between two keyframes the
+ * colorizer runs the chain backward, then forward, over the same frames
+ * with the same keyframe set, so the match of a frame (half the cost of a
+ * fused step) is the same in both passes: the backward pass keeps it,
+ * the forward pass gives it back instead of matching again.
+ * get_global: after a step, the global inputs it gave the fusion network,
+ * TINTA_FUSED_GLOBAL_PLANES planes of half size (a, b in Lab units, the
+ * match similarity, the matched L).  use_global: the next step (one only)
+ * takes these instead of matching L; its parts->global_* must be NULL. */
+#define TINTA_FUSED_GLOBAL_PLANES 4
+void tinta_fused_get_global (const tinta_fused *f, float *planes);
+void tinta_fused_use_global (tinta_fused *f, const float *planes);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/internal.h"
+#include "dvp/fused_internal.h"
 #include "shot/blend.h"
 #include "tinta/color.h"
 #include "tinta/colorize.h"
@@ -26,9 +27,11 @@
 #include "tinta/dvp.h"
 #include "tinta/upsample.h"
 
-/* 16-bit spill encodings: L in [0, 100] over 0..65535; chroma in 1/128
- * Lab units (range +-256, far beyond sRGB's +-128). */
-#define L_Q   655.35f
+/* Spill encodings: L as float (the backward pass must see the very L the
+ * forward pass and the worker see: the global match it makes is reused
+ * by the forward pass, and its argmax decisions flip on a 1/655 L step);
+ * chroma in 1/128 Lab units, 16 bits (range +-256, far beyond sRGB's
+ * +-128). */
 #define AB_Q  128.0f
 
 enum { KIND_FUSED, KIND_LOCAL, KIND_GLOBAL };
@@ -58,8 +61,10 @@ struct tinta_colorizer {
   /* backward block [b0, b1): results from keyframe b1 */
   long long     b0, b1;
   FILE         *spill;
-  size_t        rec_bytes;          /* per frame: L u16, a s16, b s16, conf u8 */
+  size_t        rec_bytes;          /* per frame: L f32, a s16, b s16, conf u8 [, memo] */
   uint8_t      *rec;
+  size_t        memo_off, memo_bytes;   /* fused: the global match of the frame (f32) */
+  float        *gmemo;              /* the memo of the frame the forward pass is on */
   /* scratch, working size */
   float        *wL, *wa, *wb, *wc, *ba, *bb, *bc;
   tinta_frame  *scratch_full;       /* decoding for the backward pass */
@@ -94,7 +99,7 @@ tinta_colorizer_free (tinta_colorizer *c)
   if (c->spill)
     fclose (c->spill);
   free (c->rec);
-  void *bufs[] = { c->wL, c->wa, c->wb, c->wc, c->ba, c->bb, c->bc };
+  void *bufs[] = { c->wL, c->wa, c->wb, c->wc, c->ba, c->bb, c->bc, c->gmemo };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   tinta_frame_free (c->scratch_full);
@@ -256,10 +261,8 @@ tinta_colorizer_new (tinta_media *media, long long n_frames, const tinta_keyfram
       c->ba = tinta_alloc_aligned (nw, sizeof (float));
       c->bb = tinta_alloc_aligned (nw, sizeof (float));
       c->bc = tinta_alloc_aligned (nw, sizeof (float));
-      c->rec_bytes = nw * 7;
-      c->rec = malloc (c->rec_bytes);
       c->scratch_full = tinta_frame_new (c->W, c->H, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
-      if (!c->wL || !c->wa || !c->wb || !c->wc || !c->ba || !c->bb || !c->bc || !c->rec
+      if (!c->wL || !c->wa || !c->wb || !c->wc || !c->ba || !c->bb || !c->bc
           || !c->scratch_full)
         st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for %dx%d frames", w, h);
     }
@@ -271,6 +274,25 @@ tinta_colorizer_new (tinta_media *media, long long n_frames, const tinta_keyfram
         st = tinta_local_new (params->model, w, h, &c->local, err);
       else
         st = tinta_global_new (params->model, w, h, &c->global, err);
+    }
+  if (st == TINTA_OK)
+    {
+      /* The fused strategy's records also keep the frame's global match
+       * from the backward pass, for the forward pass to reuse
+       * (fused_internal.h): half the matching of two-way segments. */
+      c->memo_off = (nw * 9 + 15) & ~(size_t) 15;
+      c->rec_bytes = nw * 9;
+      if (kind == KIND_FUSED)
+        {
+          int hw, hh;
+          tinta_fused_half_size (c->fused, &hw, &hh);
+          c->memo_bytes = TINTA_FUSED_GLOBAL_PLANES * (size_t) hw * hh * sizeof (float);
+          c->rec_bytes = c->memo_off + c->memo_bytes;
+          c->gmemo = tinta_alloc_aligned (c->memo_bytes, 1);
+        }
+      c->rec = malloc (c->rec_bytes);
+      if (c->rec == NULL || (kind == KIND_FUSED && c->gmemo == NULL))
+        st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for %dx%d frames", w, h);
     }
   if (st < 0)
     {
@@ -494,33 +516,26 @@ spill_io (tinta_colorizer *c, long long slot, int write, tinta_error *err)
   return st;
 }
 
-/* Record layout: L (u16) | a (s16) | b (s16) | conf (u8). */
+/* Record layout: L (f32) | a (s16) | b (s16) | conf (u8) [| pad to 16 | global match (f32), fused]. */
 static void
 pack_L (tinta_colorizer *c, const float *L)
 {
   size_t nw = (size_t) c->w * c->h;
-  uint16_t *q = (uint16_t *) c->rec;
-  for (size_t i = 0; i < nw; i++)
-    {
-      float v = L[i] < 0.0f ? 0.0f : (L[i] > 100.0f ? 100.0f : L[i]);
-      q[i] = (uint16_t) lroundf (v * L_Q);
-    }
+  memcpy (c->rec, L, nw * sizeof (float));
 }
 
 static void
 unpack_L (const tinta_colorizer *c, float *L)
 {
   size_t nw = (size_t) c->w * c->h;
-  const uint16_t *q = (const uint16_t *) c->rec;
-  for (size_t i = 0; i < nw; i++)
-    L[i] = (float) q[i] / L_Q;
+  memcpy (L, c->rec, nw * sizeof (float));
 }
 
 static void
 pack_result (tinta_colorizer *c, const float *a, const float *b, const float *conf)
 {
   size_t nw = (size_t) c->w * c->h;
-  uint16_t *qa = (uint16_t *) c->rec + nw, *qb = qa + nw;
+  uint16_t *qa = (uint16_t *) (c->rec + nw * sizeof (float)), *qb = qa + nw;
   uint8_t *qc = (uint8_t *) (qb + nw);
   for (size_t i = 0; i < nw; i++)
     {
@@ -535,7 +550,7 @@ static void
 unpack_result (const tinta_colorizer *c, float *a, float *b, float *conf)
 {
   size_t nw = (size_t) c->w * c->h;
-  const int16_t *qa = (const int16_t *) c->rec + nw, *qb = qa + nw;
+  const int16_t *qa = (const int16_t *) (c->rec + nw * sizeof (float)), *qb = qa + nw;
   const uint8_t *qc = (const uint8_t *) (qb + nw);
   for (size_t i = 0; i < nw; i++)
     {
@@ -562,7 +577,7 @@ backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
       if (st != TINTA_OK)
         return st;
       pack_L (c, c->wL);
-      memset (c->rec + (size_t) c->w * c->h * 2, 0, c->rec_bytes - (size_t) c->w * c->h * 2);
+      memset (c->rec + (size_t) c->w * c->h * 4, 0, c->rec_bytes - (size_t) c->w * c->h * 4);
       if ((st = spill_io (c, j - k, 1, err)) != TINTA_OK)
         return st;
     }
@@ -580,6 +595,11 @@ backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
       if ((st = chain_next (c, c->wL, c->ba, c->bb, c->bc, err)) != TINTA_OK)
         break;
       pack_result (c, c->ba, c->bb, c->bc);
+      if (c->memo_bytes)
+        {
+          tinta_fused_get_global (c->fused, c->gmemo);
+          memcpy (c->rec + c->memo_off, c->gmemo, c->memo_bytes);
+        }
       st = spill_io (c, j - k, 1, err);
     }
   c->fwd_key = -1;   /* the forward chain must start again */
@@ -655,6 +675,8 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
       if ((st = spill_io (c, k - c->b0, 0, err)) != TINTA_OK)
         return st;
       unpack_result (c, c->ba, c->bb, c->bc);
+      if (c->memo_bytes)
+        memcpy (c->gmemo, c->rec + c->memo_off, c->memo_bytes);
       have_bwd = 1;
     }
   if ((st = media_read (c, k, out, err)) != TINTA_OK
@@ -703,6 +725,9 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
             }
           c->fwd_key = p;
         }
+      /* Frame k's match, made by the backward pass with the same keys. */
+      if (have_bwd && c->memo_bytes)
+        tinta_fused_use_global (c->fused, c->gmemo);
       if ((st = chain_next (c, c->wL, c->wa, c->wb, c->wc, err)) != TINTA_OK)
         return st;
       have_fwd = 1;

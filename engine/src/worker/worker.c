@@ -692,10 +692,34 @@ static int
 chain_step (tinta_worker *w, const job *j, long long t, int dir, const float *wL, tinta_error *err)
 {
   size_t hn = (size_t) w->hw * w->hh;
-  tinta_fused_parts parts = { .global_a = w->ga, .global_b = w->gb, .global_conf = w->gc };
+  /* The frame's global match depends on its segment's keys alone, so the
+   * chain of the other direction made the same one: reuse it if cached
+   * (TINTA_RESULT_MATCH; invalidated with the frame's other results), and
+   * match again if the displayable GLOBAL result was evicted meanwhile. */
+  size_t mbytes = TINTA_FUSED_GLOBAL_PLANES * hn * sizeof (float);
+  float *match = malloc (mbytes);
+  if (match == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
+  int memo = tinta_cache_has (w->cache, t, TINTA_RESULT_GLOBAL)
+             && tinta_cache_get (w->cache, t, TINTA_RESULT_MATCH, match, mbytes, NULL) == TINTA_OK;
+  tinta_fused_parts parts = { 0 };
+  if (memo)
+    tinta_fused_use_global (w->fused, match);
+  else
+    parts = (tinta_fused_parts) { .global_a = w->ga, .global_b = w->gb, .global_conf = w->gc };
   int st = tinta_fused_next (w->fused, wL, w->oa, w->ob, &parts, err);
   if (st != TINTA_OK)
-    return st;
+    {
+      free (match);
+      return st;
+    }
+  if (memo)
+    {
+      free (match);
+      match = NULL;
+    }
+  else
+    tinta_fused_get_global (w->fused, match);
   pthread_mutex_lock (&w->lock);
   if (dir > 0)
     w->stats.steps_forward++;
@@ -728,9 +752,13 @@ chain_step (tinta_worker *w, const job *j, long long t, int dir, const float *wL
       memcpy (f + 4 * hn, lc, hn * sizeof (float));
     }
   put_checked (w, t, dir > 0 ? TINTA_RESULT_FWD : TINTA_RESULT_BWD, j->G, blob, bytes);
-  if (!tinta_cache_has (w->cache, t, TINTA_RESULT_GLOBAL))
-    put_checked (w, t, TINTA_RESULT_GLOBAL, j->G, pack (w, w->ga, w->gb, w->gc),
-                 result_bytes (w));
+  if (match)
+    {
+      put_checked (w, t, TINTA_RESULT_MATCH, j->G, match, mbytes);
+      if (!tinta_cache_has (w->cache, t, TINTA_RESULT_GLOBAL))
+        put_checked (w, t, TINTA_RESULT_GLOBAL, j->G, pack (w, w->ga, w->gb, w->gc),
+                     result_bytes (w));
+    }
   return TINTA_OK;
 }
 
