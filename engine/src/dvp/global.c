@@ -36,9 +36,9 @@
  *                                                       0.1: 33.92)
  * Top 4 costs about twice the fine stage of one cell. */
 #define TOPK        4
-#define FINE_BAND   32  /* conv1 rows per cancellation check */
+#define FINE_BAND   8   /* fire5 cell rows (32 conv1 rows) per cancellation check */
 #define COARSE_TAU  0.03f
-#define FINE_TAU    0.05f
+#define FINE_TAU    0.05f   /* >= 1/43: tinta_match_weights */
 
 typedef struct {
   int      key;      /* keyframe index */
@@ -53,6 +53,9 @@ struct tinta_global {
   int              w, h;
   int              c1, h1, w1;          /* conv1 grid */
   int              c5, h5, w5;          /* fire5 grid */
+  int             *row_lo, *row_hi;     /* conv1 rows of each cell row (cell_spans) */
+  int             *col_lo, *col_hi;     /* conv1 columns of each cell column */
+  int              cell_rows_max, cell_cols_max;
   float           *input;               /* h x w x 3 */
   float           *gray;                /* scratch: gray sRGB of L */
   float           *zero;                /* w*h zeros (ab of a gray image) */
@@ -81,6 +84,33 @@ struct tinta_global {
   tinta_abort_fn   abort_cb;            /* polled between layers and blocks */
   void            *abort_user;
 };
+
+static inline int
+clampi (int v, int lo, int hi)
+{
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* The fire5 cell a conv1 position belongs to: position i is centred on
+ * full-res 2i+1, cell m on 8m+7, the nearest is round((2i+1-7)/8). */
+static int
+cell_of (int i, int cells)
+{
+  return clampi ((int) lroundf ((2.0f * i - 6.0f) / 8.0f), 0, cells - 1);
+}
+
+/* The conv1 rows (columns) of each cell row (column): [lo[m], hi[m]),
+ * empty when no position is nearest to it. */
+static void
+cell_spans (int n1, int n5, int *lo, int *hi)
+{
+  for (int m = 0; m < n5; m++)
+    lo[m] = hi[m] = 0;
+  for (int i = n1 - 1; i >= 0; i--)
+    lo[cell_of (i, n5)] = i;
+  for (int i = 0; i < n1; i++)
+    hi[cell_of (i, n5)] = i + 1;
+}
 
 static void
 clear_matmul (tinta_global *g)
@@ -111,6 +141,10 @@ tinta_global_free (tinta_global *g)
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   free (g->matches);
+  free (g->row_lo);
+  free (g->row_hi);
+  free (g->col_lo);
+  free (g->col_hi);
   free (g);
 }
 
@@ -165,8 +199,24 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
   g->grid_conf = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->grid_L = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->matches = calloc ((size_t) g->h5 * g->w5 * TOPK, sizeof *g->matches);
+  g->row_lo = calloc ((size_t) g->h5, sizeof (int));
+  g->row_hi = calloc ((size_t) g->h5, sizeof (int));
+  g->col_lo = calloc ((size_t) g->w5, sizeof (int));
+  g->col_hi = calloc ((size_t) g->w5, sizeof (int));
+  if (g->row_lo && g->row_hi && g->col_lo && g->col_hi)
+    {
+      cell_spans (g->h1, g->h5, g->row_lo, g->row_hi);
+      cell_spans (g->w1, g->w5, g->col_lo, g->col_hi);
+      for (int m = 0; m < g->h5; m++)
+        if (g->row_hi[m] - g->row_lo[m] > g->cell_rows_max)
+          g->cell_rows_max = g->row_hi[m] - g->row_lo[m];
+      for (int m = 0; m < g->w5; m++)
+        if (g->col_hi[m] - g->col_lo[m] > g->cell_cols_max)
+          g->cell_cols_max = g->col_hi[m] - g->col_lo[m];
+    }
   if (!g->input || !g->gray || !g->zero || !g->coarse || !g->coarse16 || !g->fine || !g->grid_a || !g->grid_b
-      || !g->grid_conf || !g->grid_L || !g->matches
+      || !g->grid_conf || !g->grid_L || !g->matches || !g->row_lo || !g->row_hi || !g->col_lo
+      || !g->col_hi
       || dnnl_stream_create (&g->stream, nn_engine (), dnnl_stream_default_flags) != dnnl_success)
     {
       tinta_global_free (g);
@@ -362,12 +412,6 @@ coarse_stage (tinta_global *g, tinta_error *err)
   return TINTA_OK;
 }
 
-static inline int
-clampi (int v, int lo, int hi)
-{
-  return v < lo ? lo : (v > hi ? hi : v);
-}
-
 /* Full-resolution pixel of position i (row by row) of a fine search
  * window {y0, y1, x0, x1}: conv1 position p sits on pixel 2p+1. */
 static size_t
@@ -378,49 +422,95 @@ window_pixel (const tinta_global *g, const int *wd, int i)
   return (size_t) clampi (2 * py + 1, 0, g->h - 1) * g->w + (size_t) clampi (2 * px + 1, 0, g->w - 1);
 }
 
-static void
-fine_stage (tinta_global *g, int y_begin, int y_end)
+/* Fine matching of the positions of cell rows [cy_begin, cy_end).  The
+ * positions of one cell share its TOPK coarse matches, and their search
+ * windows there are the same window shifted by the position's offset in
+ * the cell: one tinta_match_block_sims over the union of the windows
+ * gives all their similarities (a few times fewer loads and vector FMAs
+ * than one dot product at a time; the same numbers but for the order of
+ * the float sums). */
+static int
+fine_stage (tinta_global *g, int cy_begin, int cy_end)
 {
-  const int R = FINE_RADIUS;
+  int oom = 0;
+  const int R = FINE_RADIUS, W = 2 * R + 1;
   size_t n1 = (size_t) g->h1 * g->w1, np = (size_t) g->w * g->h;
   int K = TOPK < g->n_keys * g->h5 * g->w5 ? TOPK : g->n_keys * g->h5 * g->w5;
-#pragma omp parallel for schedule(dynamic, 4)
-  for (int y = y_begin; y < y_end; y++)
-    for (int x = 0; x < g->w1; x++)
+  int qmax = g->cell_rows_max * g->cell_cols_max, qs_max = (qmax + 15) & ~15;
+  size_t umax = (size_t) (g->cell_rows_max + 2 * R + 1) * (g->cell_cols_max + 2 * R + 1);
+#pragma omp parallel
+  {
+    float *qt = tinta_alloc_aligned ((size_t) g->c1 * qs_max, sizeof (float));
+    float *S = tinta_alloc_aligned ((size_t) TOPK * umax * qs_max, sizeof (float));
+#pragma omp for schedule(dynamic, 4)
+    for (int ci = cy_begin * g->w5; ci < cy_end * g->w5; ci++)
       {
-        /* conv1 (y, x) is centred on full-res 2y+1; its fire5 cell m on
-         * 8m+7: the nearest cell is round((2y+1-7)/8). */
-        int cy = clampi ((int) lroundf ((2.0f * y - 6.0f) / 8.0f), 0, g->h5 - 1);
-        int cx = clampi ((int) lroundf ((2.0f * x - 6.0f) / 8.0f), 0, g->w5 - 1);
-        const coarse_match *mk = &g->matches[(size_t) (cy * g->w5 + cx) * TOPK];
-        float sims[TOPK][(2 * R + 1) * (2 * R + 1)];
-        int win[TOPK][4];
-        float best = -INFINITY;
-        int best_k = 0, best_i = 0;
+        int cy = ci / g->w5, cx = ci % g->w5;
+        int ya = g->row_lo[cy], yb = g->row_hi[cy], xa = g->col_lo[cx], xb = g->col_hi[cx];
+        if (qt == NULL || S == NULL)
+          {
+#pragma omp atomic write
+            oom = 1;
+            continue;
+          }
+        if (ya >= yb || xa >= xb)
+          continue;
+        int ncol = xb - xa, nq = (yb - ya) * ncol, qs = (nq + 15) & ~15;
+        for (int q = 0; q < nq; q++)
+          {
+            const float *f = g->fine + ((size_t) (ya + q / ncol) * g->w1 + xa + q % ncol) * g->c1;
+            for (int c = 0; c < g->c1; c++)
+              qt[(size_t) c * qs + q] = f[c];
+          }
+        for (int c = 0; c < g->c1; c++)
+          for (int q = nq; q < qs; q++)
+            qt[(size_t) c * qs + q] = 0.0f;
+        const coarse_match *mk = &g->matches[(size_t) ci * TOPK];
+        int uni[TOPK][4];
         for (int k = 0; k < K; k++)
           {
-            const coarse_match *m = &mk[k];
-            int ky = m->cell / g->w5, kx = m->cell % g->w5;
-            /* Keep the offset from the cell centre, in conv1 units. */
-            int ty = (8 * ky + 7 + (2 * y + 1 - (8 * cy + 7)) - 1) / 2;
-            int tx = (8 * kx + 7 + (2 * x + 1 - (8 * cx + 7)) - 1) / 2;
-            int *wd = win[k];
-            wd[0] = clampi (ty - R, 0, g->h1 - 1);
-            wd[1] = clampi (ty + R + 1, 1, g->h1);
-            wd[2] = clampi (tx - R, 0, g->w1 - 1);
-            wd[3] = clampi (tx + R + 1, 1, g->w1);
-            tinta_match_window_sims (g->fine + ((size_t) y * g->w1 + x) * g->c1,
-                                     g->key_fine + (size_t) m->key * n1 * g->c1, g->w1, g->c1,
-                                     wd[0], wd[1], wd[2], wd[3], sims[k]);
-            int n = (wd[1] - wd[0]) * (wd[3] - wd[2]);
-            for (int i = 0; i < n; i++)
-              if (sims[k][i] > best)
-                {
-                  best = sims[k][i];
-                  best_k = k;
-                  best_i = i;
-                }
+            /* A position keeps its offset from its cell's centre: in
+             * conv1 units it moves by 4 per cell. */
+            int dy = 4 * (mk[k].cell / g->w5 - cy), dx = 4 * (mk[k].cell % g->w5 - cx);
+            int *u = uni[k];
+            u[0] = clampi (dy + ya - R, 0, g->h1 - 1);
+            u[1] = clampi (dy + yb - 1 + R + 1, 1, g->h1);
+            u[2] = clampi (dx + xa - R, 0, g->w1 - 1);
+            u[3] = clampi (dx + xb - 1 + R + 1, 1, g->w1);
+            tinta_match_block_sims (qt, qs, g->key_fine + (size_t) mk[k].key * n1 * g->c1, g->w1,
+                                    g->c1, u[0], u[1], u[2], u[3], S + (size_t) k * umax * qs_max);
           }
+        for (int q = 0; q < nq; q++)
+          {
+            int y = ya + q / ncol, x = xa + q % ncol;
+            float sims[TOPK][W * W];
+            int win[TOPK][4];
+            float best = -INFINITY;
+            int best_k = 0, best_i = 0;
+            for (int k = 0; k < K; k++)
+              {
+                int ty = 4 * (mk[k].cell / g->w5 - cy) + y, tx = 4 * (mk[k].cell % g->w5 - cx) + x;
+                int *wd = win[k];
+                const int *u = uni[k];
+                wd[0] = clampi (ty - R, 0, g->h1 - 1);
+                wd[1] = clampi (ty + R + 1, 1, g->h1);
+                wd[2] = clampi (tx - R, 0, g->w1 - 1);
+                wd[3] = clampi (tx + R + 1, 1, g->w1);
+                const float *Sk = S + (size_t) k * umax * qs_max;
+                int uw = u[3] - u[2], i = 0;
+                for (int wy = wd[0]; wy < wd[1]; wy++)
+                  for (int wx = wd[2]; wx < wd[3]; wx++, i++)
+                    {
+                      float v = Sk[((size_t) (wy - u[0]) * uw + (wx - u[2])) * qs + q];
+                      sims[k][i] = v;
+                      if (v > best)
+                        {
+                          best = v;
+                          best_k = k;
+                          best_i = i;
+                        }
+                    }
+              }
         /* Transfer the keyframes' chroma at the windows' positions,
          * weighted by softmax(coarse sim / COARSE_TAU + fine sim / FINE_TAU). */
         float sw = 0.0f, sa = 0.0f, sb = 0.0f, sl = 0.0f;
@@ -432,23 +522,24 @@ fine_stage (tinta_global *g, int y_begin, int y_end)
             const float *ka = g->key_a + (size_t) m->key * np, *kb = g->key_b + (size_t) m->key * np,
                         *kl = g->key_L + (size_t) m->key * np;
             float cw = k == 0 ? 1.0f : expf ((m->sim - mk[0].sim) / COARSE_TAU);
-            for (int i = 0; i < n; i++)
+            /* Weights under 1e-4 are dropped (most positions of a window). */
+            float wts[W * W];
+            tinta_match_weights (sims[k], n, best, 1.0f / FINE_TAU, cw, 1e-4f, wts);
+            int i = 0;
+            for (int wy = wd[0]; wy < wd[1]; wy++)
               {
-                /* Weights under 1e-4 are dropped; most positions of a
-                 * window are far below it, so they skip the expf (a third
-                 * of the stage's time): exp(-9.25) < 1e-4 and cw <= 1,
-                 * so this drops nothing the test below would keep. */
-                float z = (sims[k][i] - best) / FINE_TAU;
-                if (z < -9.25f)
-                  continue;
-                float wgt = cw * expf (z);
-                if (wgt < 1e-4f)
-                  continue;
-                size_t src = window_pixel (g, wd, i);
-                sw += wgt;
-                sa += wgt * ka[src];
-                sb += wgt * kb[src];
-                sl += wgt * kl[src];
+                size_t row = (size_t) clampi (2 * wy + 1, 0, g->h - 1) * g->w;
+                for (int wx = wd[2]; wx < wd[3]; wx++, i++)
+                  {
+                    float wgt = wts[i];
+                    if (wgt == 0.0f)
+                      continue;
+                    size_t src = row + (size_t) clampi (2 * wx + 1, 0, g->w - 1);
+                    sw += wgt;
+                    sa += wgt * ka[src];
+                    sb += wgt * kb[src];
+                    sl += wgt * kl[src];
+                  }
               }
           }
         if (!(sw > 0.0f))
@@ -468,7 +559,12 @@ fine_stage (tinta_global *g, int y_begin, int y_end)
         g->grid_b[o] = sb / sw;
         g->grid_L[o] = sl / sw;
         g->grid_conf[o] = best > 0.0f ? best : 0.0f;
+          }
       }
+    tinta_free_aligned (qt);
+    tinta_free_aligned (S);
+  }
+  return oom ? TINTA_ERR_NO_MEMORY : TINTA_OK;
 }
 
 /* conv1 grid -> full resolution, bilinear (grid i sits on pixel 2i+1). */
@@ -515,13 +611,14 @@ tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, 
   if (st != TINTA_OK)
     return st;
   double t2 = tinta_now ();
-  /* In bands of rows, so that a cancellation is seen within a band's
-   * time (a few ms at 480p), not the whole stage's. */
-  for (int y = 0; y < g->h1; y += FINE_BAND)
+  /* In bands of cell rows, so that a cancellation is seen within a
+   * band's time (a few ms at 480p), not the whole stage's. */
+  for (int cy = 0; cy < g->h5; cy += FINE_BAND)
     {
       if (g->abort_cb && g->abort_cb (g->abort_user))
         return TINTA_CANCELLED;
-      fine_stage (g, y, y + FINE_BAND < g->h1 ? y + FINE_BAND : g->h1);
+      if (fine_stage (g, cy, cy + FINE_BAND < g->h5 ? cy + FINE_BAND : g->h5) != TINTA_OK)
+        return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for fine matching");
     }
   double t3 = tinta_now ();
   upsample (g, g->grid_a, a);

@@ -9,12 +9,24 @@
  * zero stay zero). */
 void tinta_match_normalize_rows (float *v, size_t rows, int dim);
 
-/* The dot products of `query` (dim floats) with the rows of `table`
- * (width x height grid of dim-float rows) inside [y0, y1) x [x0, x1),
- * row by row, into sims ((y1 - y0) * (x1 - x0) floats): one fine
- * position's search window. */
-void tinta_match_window_sims (const float *query, const float *table, int width, int dim,
-                              int y0, int y1, int x0, int x1, float *sims);
+/* The fine search of a block of queries at once: the dot products of
+ * every query with every table row inside [y0, y1) x [x0, x1), into
+ * sims[p * qstride + q] (p the position row by row, q the query).  The
+ * queries come transposed: qt[c * qstride + q] is channel c of query q;
+ * qstride is a multiple of 16 (unused queries zero).  Neighbouring fine
+ * positions search overlapping windows, so one pass over the union of
+ * their windows shares the loads, and the 16 queries side by side make
+ * the inner loop one vector FMA. */
+void tinta_match_block_sims (const float *qt, int qstride, const float *table, int width,
+                             int dim, int y0, int y1, int x0, int x1, float *sims);
+
+/* Softmax weights of one search window: w[i] = scale * exp((sims[i] -
+ * best) / tau) (inv_tau = 1 / tau; sims are cosines, so best - sims[i]
+ * is in [0, 2] and inv_tau must be at most 43 to stay in exp's range),
+ * and 0 where that is under `cut`.  One vector loop instead of a branch and an expf call per
+ * position. */
+void tinta_match_weights (const float *sims, int n, float best, float inv_tau, float scale,
+                          float cut, float *w);
 
 /* float32 -> bf16, round to nearest even. */
 void tinta_match_to_bf16 (const float *src, uint16_t *dst, size_t n);
