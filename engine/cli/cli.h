@@ -19,6 +19,7 @@ int cmd_bench (int argc, char **argv);
 int cmd_bench_nn (int argc, char **argv);
 int cmd_bench_pipeline (int argc, char **argv);
 int cmd_bench_worker (int argc, char **argv);
+int cmd_bench_paint (int argc, char **argv);
 
 /* Prints "tinta-cli: <path>: <message>" on one line; returns CLI_FAIL
  * (or CLI_CANCELLED for TINTA_CANCELLED). */

@@ -86,8 +86,10 @@ cmd_bench (int argc, char **argv)
     return cmd_bench_pipeline (argc, argv);
   if (argc >= 2 && strcmp (argv[1], "worker") == 0)
     return cmd_bench_worker (argc, argv);
+  if (argc >= 2 && strcmp (argv[1], "paint") == 0)
+    return cmd_bench_paint (argc, argv);
   if (argc < 2 || strcmp (argv[1], "media") != 0)
-    return cli_usage_error ("bench needs a target: media, nn, pipeline or worker");
+    return cli_usage_error ("bench needs a target: media, nn, pipeline, worker or paint");
   for (int i = 2; i < argc; i++)
     {
       if (strcmp (argv[i], "--runs") == 0)

@@ -17,5 +17,6 @@
 #include "cuts.h"
 #include "colorize.h"
 #include "project.h"
+#include "paint.h"
 
 #define TINTA_VERSION_STRING "0.1.0"
