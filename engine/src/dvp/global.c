@@ -392,21 +392,15 @@ coarse_stage (tinta_global *g, tinta_error *err)
           const float *row = g->sim_block + (size_t) r * M;
           coarse_match *m = &g->matches[(size_t) (r0 + r) * TOPK];
           int K = TOPK < (int) M ? TOPK : (int) M;
+          float best[TOPK];
+          size_t where[TOPK];
+          tinta_match_topk (row, M, K, best, where);
           for (int k = 0; k < K; k++)
-            m[k].sim = -INFINITY;
-          for (size_t i = 0; i < M; i++)
-            if (row[i] > m[K - 1].sim)
-              {
-                int k = K - 1;
-                while (k > 0 && row[i] > m[k - 1].sim)
-                  {
-                    m[k] = m[k - 1];
-                    k--;
-                  }
-                m[k].sim = row[i];
-                m[k].key = (int) (i / (size_t) n5);
-                m[k].cell = (int) (i % (size_t) n5);
-              }
+            {
+              m[k].sim = best[k];
+              m[k].key = (int) (where[k] / (size_t) n5);
+              m[k].cell = (int) (where[k] % (size_t) n5);
+            }
         }
     }
   return TINTA_OK;

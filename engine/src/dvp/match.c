@@ -121,3 +121,41 @@ tinta_match_weights (const float *restrict sims, int n, float best, float inv_ta
       w[i] = v >= cut ? v : 0.0f;
     }
 }
+
+/* Blocks of TOPK_BLOCK: a loop GCC vectorizes (at 16 it unrolls it
+ * whole and then leaves it scalar). */
+#define TOPK_BLOCK 64
+
+CLONES void
+tinta_match_topk (const float *restrict row, size_t n, int k, float *restrict best,
+                  size_t *restrict where)
+{
+  for (int j = 0; j < k; j++)
+    {
+      best[j] = -INFINITY;
+      where[j] = 0;
+    }
+  for (size_t i0 = 0; i0 < n; i0 += TOPK_BLOCK)
+    {
+      size_t len = n - i0 < TOPK_BLOCK ? n - i0 : TOPK_BLOCK;
+      float thr = best[k - 1];
+      int above = 0;
+      for (size_t l = 0; l < len; l++)
+        above += row[i0 + l] > thr ? 1 : 0;
+      if (above == 0)
+        continue;
+      for (size_t i = i0; i < i0 + len; i++)
+        if (row[i] > best[k - 1])
+          {
+            int j = k - 1;
+            while (j > 0 && row[i] > best[j - 1])
+              {
+                best[j] = best[j - 1];
+                where[j] = where[j - 1];
+                j--;
+              }
+            best[j] = row[i];
+            where[j] = i;
+          }
+    }
+}

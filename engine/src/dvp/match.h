@@ -28,5 +28,11 @@ void tinta_match_block_sims (const float *qt, int qstride, const float *table, i
 void tinta_match_weights (const float *sims, int n, float best, float inv_tau, float scale,
                           float cut, float *w);
 
+/* The k largest of row[0..n), best first, into best[0..k) and their
+ * indices into where[0..k) (k <= n; ties keep the first).  Blocks of 64
+ * that hold nothing above the current k-th are skipped after a vector
+ * count: after the first few blocks, nearly all of them. */
+void tinta_match_topk (const float *row, size_t n, int k, float *best, size_t *where);
+
 /* float32 -> bf16, round to nearest even. */
 void tinta_match_to_bf16 (const float *src, uint16_t *dst, size_t n);
