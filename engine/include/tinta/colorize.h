@@ -85,6 +85,18 @@ int  tinta_colorizer_new (tinta_media *media, long long n_frames, const tinta_ke
                           tinta_colorizer **out, tinta_error *err);
 void tinta_colorizer_free (tinta_colorizer *c);   /* accepts NULL */
 
+/* A partial keyframe (painted strokes): chroma a, b of `colors` (clip
+ * size; its L is not used) where alpha (clip size, [0, 1]) covers.  Like
+ * the editor's worker (tinta/worker.h), it does not bound segments and is
+ * not matched against: where a chain, either way, reaches its frame, the
+ * chain's state takes the paint by alpha and carries it on, so the frame
+ * shows it and its neighbours inherit it.  Shots propagated by no chain
+ * (no full keyframe) and the global strategy do not use it.  Any number;
+ * after tinta_colorizer_new, before the first frame; not on a frame with
+ * a full keyframe.  Copies both. */
+int  tinta_colorizer_add_partial (tinta_colorizer *c, long long frame, const tinta_frame *colors,
+                                  const float *alpha, tinta_error *err);
+
 /* One decoding pass over the clip that finds the hard cuts (when
  * params->detect_cuts); must come before the first frame. Progress counts
  * frames; abort_cb (may be NULL) is polled per frame (TINTA_CANCELLED),

@@ -3,6 +3,8 @@
  * same pictures.  Private to the engine. */
 #pragma once
 
+#include <stddef.h>
+
 /* A pass with zero confidence still counts a little, so the blend stays
  * defined and smooth where both passes are unsure. */
 #define TINTA_BLEND_CONF_FLOOR 0.05f
@@ -17,4 +19,19 @@ tinta_blend_weights (float tf, float conf_f, float conf_b, float *wf, float *wb)
   *wf = tf * (TINTA_BLEND_CONF_FLOOR + conf_f);
   *wb = (1.0f - tf) * (TINTA_BLEND_CONF_FLOOR + conf_b);
   return 1.0f / (*wf + *wb);
+}
+
+/* A partial keyframe (painted chroma pa, pb with coverage alpha in [0, 1])
+ * laid over a chain's state a, b where the chain reaches its frame: the
+ * state takes the paint by alpha and the chain carries it on (partial
+ * keyframes in tinta/worker.h and tinta/colorize.h). */
+static inline void
+tinta_overlay_partial (const float *alpha, const float *pa, const float *pb, float *a, float *b,
+                       size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      a[i] += alpha[i] * (pa[i] - a[i]);
+      b[i] += alpha[i] * (pb[i] - b[i]);
+    }
 }

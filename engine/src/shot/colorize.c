@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "core/internal.h"
 #include "dvp/fused_internal.h"
+#include "dvp/resample.h"
 #include "shot/blend.h"
 #include "tinta/color.h"
 #include "tinta/colorize.h"
@@ -41,6 +42,25 @@ typedef struct {
   tinta_frame *full;      /* clip size: the user's chroma on the clip's L */
   tinta_frame *work;      /* working size */
 } key_entry;
+
+/* A partial (painted) keyframe, at the size of the chain's state: half
+ * the working size (fused), the working size (local). */
+typedef struct {
+  long long    frame;
+  float       *a, *b, *alpha;
+} partial_key;
+
+static void
+partials_free (partial_key *p, int n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      tinta_free_aligned (p[i].a);
+      tinta_free_aligned (p[i].b);
+      tinta_free_aligned (p[i].alpha);
+    }
+  free (p);
+}
 
 struct tinta_colorizer {
   tinta_media  *media;
@@ -71,6 +91,9 @@ struct tinta_colorizer {
   tinta_abort_fn abort_cb;          /* from analyze: also polled in backward passes */
   void         *abort_user;
   tinta_colorize_report report;
+  partial_key  *partials;           /* tinta_colorizer_add_partial, any order */
+  int           n_partials;
+  float        *pha, *phb;          /* fused: the chain's state for an overlay */
 };
 
 void
@@ -103,6 +126,9 @@ tinta_colorizer_free (tinta_colorizer *c)
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   tinta_frame_free (c->scratch_full);
+  partials_free (c->partials, c->n_partials);
+  tinta_free_aligned (c->pha);
+  tinta_free_aligned (c->phb);
   free (c);
 }
 
@@ -483,6 +509,126 @@ chain_next (tinta_colorizer *c, const float *L, float *a, float *b, float *conf,
   return st;
 }
 
+/* ---- partial keyframes: separate from the two-way plan above them, they
+ * only touch a chain's state where it reaches their frame. */
+
+int
+tinta_colorizer_add_partial (tinta_colorizer *c, long long frame, const tinta_frame *colors,
+                             const float *alpha, tinta_error *err)
+{
+  if (c->next > 0 || c->b1 >= 0)
+    return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                       "partial keyframes must be added before the first frame");
+  if (frame < 0 || frame >= c->n)
+    return tinta_fail (err, TINTA_ERR_OUT_OF_RANGE, "",
+                       "partial keyframe at frame %lld: the clip's frames are 0 to %lld", frame,
+                       c->n - 1);
+  if (colors == NULL || alpha == NULL || colors->width != c->W || colors->height != c->H
+      || !colors->a || !colors->b)
+    return tinta_fail (err, TINTA_ERR_SIZE_MISMATCH, "",
+                       "the partial keyframe for frame %lld must be %dx%d like the clip, "
+                       "with an alpha mask", frame, c->W, c->H);
+  for (int i = 0; i < c->n_keys; i++)
+    if (c->keys[i].frame == frame)
+      return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                         "frame %lld has a full keyframe already", frame);
+  for (int i = 0; i < c->n_partials; i++)
+    if (c->partials[i].frame == frame)
+      return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "",
+                         "two partial keyframes for frame %lld", frame);
+  /* The global strategy has no chain to carry paint: nothing to keep. */
+  if (c->kind == KIND_GLOBAL)
+    return TINTA_OK;
+
+  partial_key *grown = realloc (c->partials, (size_t) (c->n_partials + 1) * sizeof *grown);
+  if (grown == NULL)
+    return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for a partial keyframe");
+  c->partials = grown;
+  int sw = c->w, sh = c->h;
+  if (c->kind == KIND_FUSED)
+    tinta_fused_half_size (c->fused, &sw, &sh);
+  size_t np = (size_t) c->W * c->H, nw = (size_t) c->w * c->h, ns = (size_t) sw * sh;
+  partial_key *pk = &c->partials[c->n_partials];
+  pk->frame = frame;
+  pk->a = tinta_alloc_aligned (ns, sizeof (float));
+  pk->b = tinta_alloc_aligned (ns, sizeof (float));
+  pk->alpha = tinta_alloc_aligned (ns, sizeof (float));
+  float *clamped = malloc (np * sizeof (float));
+  float *work = tinta_alloc_aligned (nw, sizeof (float));
+  if (c->kind == KIND_FUSED && c->pha == NULL)
+    {
+      c->pha = tinta_alloc_aligned (ns, sizeof (float));
+      c->phb = tinta_alloc_aligned (ns, sizeof (float));
+    }
+  int st = pk->a && pk->b && pk->alpha && clamped && work
+               && (c->kind != KIND_FUSED || (c->pha && c->phb))
+             ? TINTA_OK
+             : tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for a partial keyframe");
+  /* As the worker takes it (tinta_worker_set_keyframe): alpha clamped to
+   * [0, 1] at the clip's size, NaN as 0, then scaled like the chroma. */
+  for (size_t i = 0; st == TINTA_OK && i < np; i++)
+    clamped[i] = alpha[i] > 0.0f ? (alpha[i] < 1.0f ? alpha[i] : 1.0f) : 0.0f;
+  const float *src[3] = { colors->a, colors->b, clamped };
+  float *dst[3] = { pk->a, pk->b, pk->alpha };
+  for (int i = 0; st == TINTA_OK && i < 3; i++)
+    {
+      st = to_working (c, src[i], work, err);
+      if (st == TINTA_OK && c->kind == KIND_FUSED)
+        tinta_half_res (work, c->w, c->h, dst[i]);
+      else if (st == TINTA_OK)
+        memcpy (dst[i], work, nw * sizeof (float));
+    }
+  free (clamped);
+  tinta_free_aligned (work);
+  if (st != TINTA_OK)
+    {
+      /* the array stays (grown by one): only this entry's planes go */
+      tinta_free_aligned (pk->a);
+      tinta_free_aligned (pk->b);
+      tinta_free_aligned (pk->alpha);
+      return st;
+    }
+  c->n_partials++;
+  return TINTA_OK;
+}
+
+static const partial_key *
+partial_at (const tinta_colorizer *c, long long t)
+{
+  for (int i = 0; i < c->n_partials; i++)
+    if (c->partials[i].frame == t)
+      return &c->partials[i];
+  return NULL;
+}
+
+/* chain_next onto frame t, then t's partial keyframe (if any) over the
+ * chain's state by the worker's rule (shot/blend.h): frame t shows the
+ * paint and the chain carries it on, either way. */
+static int
+chain_next_at (tinta_colorizer *c, long long t, const float *L, float *a, float *b, float *conf,
+               tinta_error *err)
+{
+  int st = chain_next (c, L, a, b, conf, err);
+  const partial_key *pk = st == TINTA_OK ? partial_at (c, t) : NULL;
+  if (pk == NULL)
+    return st;
+  if (c->kind == KIND_FUSED)
+    {
+      int hw, hh;
+      long long since;
+      tinta_fused_half_size (c->fused, &hw, &hh);
+      tinta_fused_get_state (c->fused, c->pha, c->phb, &since);
+      tinta_overlay_partial (pk->alpha, pk->a, pk->b, c->pha, c->phb, (size_t) hw * hh);
+      tinta_fused_set_state (c->fused, L, c->pha, c->phb, since);
+      /* what tinta_fused_next gives: its state brought to the working size */
+      tinta_upsample_bilinear (c->pha, hw, hh, a, c->w, c->h);
+      tinta_upsample_bilinear (c->phb, hw, hh, b, c->w, c->h);
+      return TINTA_OK;
+    }
+  tinta_overlay_partial (pk->alpha, pk->a, pk->b, a, b, (size_t) c->w * c->h);
+  return tinta_local_reset (c->local, L, a, b, err);
+}
+
 static inline uint16_t
 q16 (float v, float scale, float lo, float hi)
 {
@@ -592,7 +738,7 @@ backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
       if ((st = spill_io (c, j - k, 0, err)) != TINTA_OK)
         break;
       unpack_L (c, c->wL);
-      if ((st = chain_next (c, c->wL, c->ba, c->bb, c->bc, err)) != TINTA_OK)
+      if ((st = chain_next_at (c, j, c->wL, c->ba, c->bb, c->bc, err)) != TINTA_OK)
         break;
       pack_result (c, c->ba, c->bb, c->bc);
       if (c->memo_bytes)
@@ -716,7 +862,7 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
               float *rL = c->ba, *ra = c->bb, *rb = c->bc, *rc = c->wa;
               for (long long j = c->keys[p].frame + 1; j < k; j++)
                 if ((st = read_working (c, j, c->scratch_full, rL, err)) != TINTA_OK
-                    || (st = chain_next (c, rL, ra, rb, rc, err)) != TINTA_OK)
+                    || (st = chain_next_at (c, j, rL, ra, rb, rc, err)) != TINTA_OK)
                   return st;
               if (have_bwd && (st = spill_io (c, k - c->b0, 0, err)) != TINTA_OK)
                 return st;
@@ -728,7 +874,7 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
       /* Frame k's match, made by the backward pass with the same keys. */
       if (have_bwd && c->memo_bytes)
         tinta_fused_use_global (c->fused, c->gmemo);
-      if ((st = chain_next (c, c->wL, c->wa, c->wb, c->wc, err)) != TINTA_OK)
+      if ((st = chain_next_at (c, k, c->wL, c->wa, c->wb, c->wc, err)) != TINTA_OK)
         return st;
       have_fwd = 1;
     }

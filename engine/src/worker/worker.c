@@ -670,13 +670,7 @@ partial_at (const job *j, long long t)
 static void
 overlay (tinta_worker *w, const wkey *pk, float *a, float *b)
 {
-  size_t hn = (size_t) w->hw * w->hh;
-  for (size_t i = 0; i < hn; i++)
-    {
-      float al = pk->halpha[i];
-      a[i] += al * (pk->ha[i] - a[i]);
-      b[i] += al * (pk->hb[i] - b[i]);
-    }
+  tinta_overlay_partial (pk->halpha, pk->ha, pk->hb, a, b, (size_t) w->hw * w->hh);
 }
 
 static int
