@@ -87,6 +87,8 @@ tinta_application_activate (GApplication *application)
   TintaWindow *window = tinta_window_new (GTK_APPLICATION (application));
 
   gtk_window_present (GTK_WINDOW (window));
+  /* The first window of a session offers what a crash left unsaved. */
+  tinta_window_offer_crash_recovery (window);
 }
 
 static void

@@ -28,6 +28,10 @@ typedef struct {
   tinta_frame       *images[TINTA_COLORIZE_MAX_KEYS];
   gint64             key_frames[TINTA_COLORIZE_MAX_KEYS];
   int                n_keys;
+  /* Partial (painted) keyframes: colors and alpha, any number. */
+  GPtrArray         *partial_images;   /* of tinta_frame */
+  GPtrArray         *partial_alphas;   /* of float[] */
+  GArray            *partial_frames;   /* of gint64 */
 
   gint               cancel;     /* atomic */
   gint               phase;      /* atomic: 0 analyze, 1 export */
@@ -53,7 +57,7 @@ struct _TintaExportDialog
   TintaClip       *clip;
   ExportJob       *job;
   char            *error_message;
-  char            *done_path;
+  gint64           exported_frames;
   GtkFileChooserNative *chooser;
 
   GtkStack        *stack;
@@ -68,11 +72,8 @@ struct _TintaExportDialog
   GtkButton       *export_button;
   GtkProgressBar  *progress_bar;
   GtkLabel        *progress_label;
-  GtkLabel        *done_label;
   GtkButton       *choose_button;
   GtkButton       *cancel_button;
-  GtkButton       *open_folder_button;
-  GtkButton       *close_button;
 };
 
 enum { FINISHED, N_SIGNALS };
@@ -89,6 +90,9 @@ export_job_free (ExportJob *job)
   tinta_frame_free (job->lab);
   for (int i = 0; i < job->n_keys; i++)
     tinta_frame_free (job->images[i]);
+  g_ptr_array_unref (job->partial_images);
+  g_ptr_array_unref (job->partial_alphas);
+  g_array_unref (job->partial_frames);
   g_free (job->clip_path);
   g_free (job->output);
   g_free (job->strategy);
@@ -177,6 +181,10 @@ export_thread (gpointer user_data)
 
       st = tinta_colorizer_new (media, job->last + 1, keys, job->n_keys, &cp, &job->colorizer,
                                 &job->err);
+      for (guint i = 0; st == TINTA_OK && i < job->partial_frames->len; i++)
+        st = tinta_colorizer_add_partial (job->colorizer, g_array_index (job->partial_frames, gint64, i),
+                                          g_ptr_array_index (job->partial_images, i),
+                                          g_ptr_array_index (job->partial_alphas, i), &job->err);
       if (st == TINTA_OK
           && (job->lab = tinta_frame_new (in->width, in->height,
                                           TINTA_FRAME_LAB | TINTA_FRAME_RGB)) == NULL)
@@ -252,14 +260,7 @@ finish_idle (gpointer user_data)
   self->job = NULL;
   g_clear_pointer (&self->error_message, g_free);
   if (success)
-    {
-      g_autofree char *text = g_strdup_printf (_("Exported to %s"), job->output);
-
-      g_free (self->done_path);
-      self->done_path = g_strdup (job->output);
-      gtk_label_set_text (self->done_label, text);
-      gtk_stack_set_visible_child_name (self->stack, "done");
-    }
+    self->exported_frames = job->last - job->first + 1;
   else
     {
       if (job->status != TINTA_CANCELLED)
@@ -275,6 +276,13 @@ finish_idle (gpointer user_data)
     }
   g_signal_emit (self, signals[FINISHED], 0, success, success ? job->output : NULL);
   export_job_free (job);
+  /* Done: the dialog goes, and the window it came from says where the
+   * file went (a toast with Open Folder).  A "done" page would only ask
+   * for one more click before the user is back in the editor; a failure
+   * keeps the dialog open on its settings, with the engine's message, so
+   * the path or format can be fixed and the export run again. */
+  if (success)
+    gtk_window_close (GTK_WINDOW (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -292,8 +300,11 @@ run_export (TintaExportDialog *self)
   const tinta_media_info *info = tinta_clip_get_info (self->clip);
   ExportJob *job = g_new0 (ExportJob, 1);
   const gint64 *frames;
-  guint n = 0, partial = 0;
+  guint n = 0;
 
+  job->partial_images = g_ptr_array_new_with_free_func ((GDestroyNotify) tinta_frame_free);
+  job->partial_alphas = g_ptr_array_new_with_free_func (g_free);
+  job->partial_frames = g_array_new (FALSE, FALSE, sizeof (gint64));
   job->clip_path = g_strdup (tinta_clip_get_path (self->clip));
   job->output = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->output_entry)));
   job->format = selected_format (self);
@@ -324,11 +335,6 @@ run_export (TintaExportDialog *self)
 
       if (colors == NULL || frames[i] > job->last)
         continue;
-      if (alpha != NULL)
-        {
-          partial++;
-          continue;
-        }
       copy = tinta_frame_new (colors->width, colors->height, TINTA_FRAME_LAB);
       if (copy == NULL)
         continue;
@@ -336,6 +342,16 @@ run_export (TintaExportDialog *self)
       memcpy (copy->a, colors->a, sizeof (float) * colors->width * colors->height);
       memcpy (copy->b, colors->b, sizeof (float) * colors->width * colors->height);
       copy->has_color = 1;
+      if (alpha != NULL)
+        {
+          /* Painted strokes: the colorizer lays them over its chains at
+           * their frame, as the editor's worker does. */
+          g_ptr_array_add (job->partial_images, copy);
+          g_ptr_array_add (job->partial_alphas,
+                           g_memdup2 (alpha, sizeof (float) * colors->width * colors->height));
+          g_array_append_val (job->partial_frames, frames[i]);
+          continue;
+        }
       job->images[job->n_keys] = copy;
       job->key_frames[job->n_keys++] = frames[i];
     }
@@ -350,15 +366,12 @@ run_export (TintaExportDialog *self)
       export_job_free (job);
       return;
     }
-  if (partial > 0)
-    {
-      g_autofree char *note = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "%u partial keyframe is left out: export uses full keyframes only.",
-                     "%u partial keyframes are left out: export uses full keyframes only.", partial),
-        partial);
-      gtk_label_set_text (self->note_label, note);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->note_label), partial > 0);
+  /* Only the global strategy has no chain to carry paint on. */
+  if (job->partial_frames->len > 0 && g_strcmp0 (job->strategy, "global") == 0)
+    gtk_label_set_text (self->note_label,
+                        _("The Global strategy leaves painted keyframes out; Fused and Local use them."));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label),
+                          job->partial_frames->len > 0 && g_strcmp0 (job->strategy, "global") == 0);
 
   job->dialog = g_object_ref (self);
   self->job = job;
@@ -424,6 +437,13 @@ const char *
 tinta_export_dialog_get_error (TintaExportDialog *self)
 {
   return self->error_message;
+}
+
+gint64
+tinta_export_dialog_get_exported_frames (TintaExportDialog *self)
+{
+  g_return_val_if_fail (TINTA_IS_EXPORT_DIALOG (self), 0);
+  return self->exported_frames;
 }
 
 /* The output's extension follows the format: PNG sequences are folders. */
@@ -513,30 +533,6 @@ cancel_clicked_cb (TintaExportDialog *self)
   tinta_export_dialog_cancel (self);
 }
 
-static void
-close_clicked_cb (TintaExportDialog *self)
-{
-  gtk_window_close (GTK_WINDOW (self));
-}
-
-static void
-open_folder_clicked_cb (TintaExportDialog *self)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFile) folder = NULL;
-  g_autofree char *uri = NULL;
-
-  if (self->done_path == NULL)
-    return;
-  file = g_file_new_for_path (self->done_path);
-  folder = g_file_get_parent (file);
-  if (folder == NULL)
-    return;
-  uri = g_file_get_uri (folder);
-  /* Nothing to do about a desktop without a file manager. */
-  g_app_info_launch_default_for_uri (uri, NULL, NULL);
-}
-
 static gboolean
 tinta_export_dialog_close_request (GtkWindow *window)
 {
@@ -563,7 +559,6 @@ tinta_export_dialog_finalize (GObject *object)
   TintaExportDialog *self = TINTA_EXPORT_DIALOG (object);
 
   g_free (self->error_message);
-  g_free (self->done_path);
   G_OBJECT_CLASS (tinta_export_dialog_parent_class)->finalize (object);
 }
 
@@ -597,11 +592,8 @@ tinta_export_dialog_class_init (TintaExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, export_button);
   gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, done_label);
   gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, choose_button);
   gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, open_folder_button);
-  gtk_widget_class_bind_template_child (widget_class, TintaExportDialog, close_button);
 }
 
 static void
@@ -617,9 +609,6 @@ tinta_export_dialog_init (TintaExportDialog *self)
   g_signal_connect_swapped (self->choose_button, "clicked", G_CALLBACK (choose_clicked_cb), self);
   g_signal_connect_swapped (self->export_button, "clicked", G_CALLBACK (export_clicked_cb), self);
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
-  g_signal_connect_swapped (self->open_folder_button, "clicked",
-                            G_CALLBACK (open_folder_clicked_cb), self);
-  g_signal_connect_swapped (self->close_button, "clicked", G_CALLBACK (close_clicked_cb), self);
   range_changed_cb (self);
   output_changed_cb (self);
 }

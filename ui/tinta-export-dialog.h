@@ -3,12 +3,17 @@
  * then shows the export's progress with fps and ETA and lets it be
  * cancelled.  The export runs on a thread of its own with its own decoder
  * (the clip's worker keeps going), exactly like `tinta-cli colorize`:
- * analysis, then the colorizing export, atomic (tinta/export.h).  Only the
- * clip's full keyframes guide it; partial ones are left out, and the
- * dialog says so.
+ * analysis, then the colorizing export, atomic (tinta/export.h).  The
+ * clip's full keyframes guide it, and its partial (painted) ones are laid
+ * over the propagation at their frames like the editor's worker does
+ * (tinta_colorizer_add_partial); only the Global strategy leaves them
+ * out, and the dialog says so.
  *
  * ::finished (gboolean success, const char *path) is emitted on the main
- * thread when an export ends (cancelled: success FALSE, path NULL).
+ * thread when an export ends (cancelled: success FALSE, path NULL).  On
+ * success the dialog then closes itself: the window that opened it tells
+ * the user (TintaWindow's toast).  On failure it stays, showing the
+ * engine's message.
  *
  * Main thread only. */
 #pragma once
@@ -41,5 +46,7 @@ void               tinta_export_dialog_cancel       (TintaExportDialog *self);
 gboolean           tinta_export_dialog_is_running   (TintaExportDialog *self);
 /* The last failure's message, or NULL. */
 const char        *tinta_export_dialog_get_error    (TintaExportDialog *self);
+/* Frames the last successful export wrote (0 before one). */
+gint64             tinta_export_dialog_get_exported_frames (TintaExportDialog *self);
 
 G_END_DECLS

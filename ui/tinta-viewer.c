@@ -1920,3 +1920,85 @@ tinta_viewer_get_image_bounds (TintaViewer     *self,
 {
   return tinta_viewer_get_pane_bounds (self, 0, bounds);
 }
+
+/* ---- Hit-testing for tools ------------------------------------------------ */
+
+gboolean
+tinta_viewer_widget_to_clip (TintaViewer *self,
+                             double       x,
+                             double       y,
+                             double      *clip_x,
+                             double      *clip_y,
+                             guint       *pane)
+{
+  graphene_rect_t area, image;
+  guint at;
+
+  g_return_val_if_fail (TINTA_IS_VIEWER (self), FALSE);
+
+  at = tinta_viewer_pane_at (self, x, y);
+  tinta_viewer_pane_area (self, at, &area);
+  if (!tinta_viewer_image_in_area (self, &area, &image) ||
+      image.size.width <= 0 || image.size.height <= 0)
+    return FALSE;
+
+  *clip_x = (x - image.origin.x) * self->width / image.size.width;
+  *clip_y = (y - image.origin.y) * self->height / image.size.height;
+  if (pane != NULL)
+    *pane = at;
+  return TRUE;
+}
+
+TintaViewMode
+tinta_viewer_get_mode_at (TintaViewer *self,
+                          double       x,
+                          double       y)
+{
+  graphene_rect_t visible;
+  double divider_x;
+
+  g_return_val_if_fail (TINTA_IS_VIEWER (self), TINTA_VIEW_GRAY);
+
+  if (self->layout == TINTA_LAYOUT_WIPE)
+    return tinta_viewer_wipe_divider (self, &visible, &divider_x) && x >= divider_x
+           ? self->pair[1] : self->pair[0];
+  return tinta_viewer_pane_mode (self, tinta_viewer_pane_at (self, x, y));
+}
+
+gboolean
+tinta_viewer_pick_lab (TintaViewer *self,
+                       double       x,
+                       double       y,
+                       float        lab[3])
+{
+  TintaViewMode mode;
+  const Result *result;
+  double clip_x, clip_y;
+  int i, j;
+
+  g_return_val_if_fail (TINTA_IS_VIEWER (self), FALSE);
+
+  if (!tinta_viewer_widget_to_clip (self, x, y, &clip_x, &clip_y, NULL) ||
+      clip_x < 0 || clip_y < 0 || clip_x >= self->width || clip_y >= self->height)
+    return FALSE;
+
+  i = (int) clip_x;
+  j = (int) clip_y;
+  lab[0] = self->lightness[(gsize) j * self->width + i];
+  lab[1] = lab[2] = 0.0f;
+
+  /* Nearest result pixel: the shader filters linearly, which differs by a
+   * fraction of a step between neighbours. */
+  mode = tinta_viewer_get_mode_at (self, x, y);
+  result = &self->results[mode];
+  if (mode != TINTA_VIEW_GRAY && result->chroma != NULL)
+    {
+      int ri = MIN ((int) (clip_x * result->width / self->width), result->width - 1);
+      int rj = MIN ((int) (clip_y * result->height / self->height), result->height - 1);
+      gsize at = (gsize) rj * result->width + ri;
+
+      lab[1] = result->chroma[2 * at];
+      lab[2] = result->chroma[2 * at + 1];
+    }
+  return TRUE;
+}

@@ -154,6 +154,29 @@ gboolean           tinta_viewer_get_pane_area    (TintaViewer        *self,
 gboolean           tinta_viewer_get_image_bounds (TintaViewer        *self,
                                                   graphene_rect_t    *bounds);
 
+/* The image point under widget point (@x, @y) through the layout, zoom
+ * and pan, in image pixels (pixel (i, j) covers [i, i+1) x [j, j+1));
+ * points off the image map outside [0, width) x [0, height).  @pane
+ * (nullable) is the pane under the point.  FALSE without an image. */
+gboolean           tinta_viewer_widget_to_clip   (TintaViewer        *self,
+                                                  double              x,
+                                                  double              y,
+                                                  double             *clip_x,
+                                                  double             *clip_y,
+                                                  guint              *pane);
+/* The mode shown at widget point (@x, @y): its pane's, in WIPE the side
+ * of the divider it is on. */
+TintaViewMode      tinta_viewer_get_mode_at      (TintaViewer        *self,
+                                                  double              x,
+                                                  double              y);
+/* The Lab color shown at widget point (@x, @y): the frame's L and the
+ * chroma of the mode shown there (0 where it shows gray or no result).
+ * FALSE off the image. */
+gboolean           tinta_viewer_pick_lab         (TintaViewer        *self,
+                                                  double              x,
+                                                  double              y,
+                                                  float               lab[3]);
+
 /* Where an image of image_width x image_height lands in an area of
  * area_width x area_height: as large as fits, aspect kept, centered, on
  * whole pixels.  Shared by drawing and hit-testing so they cannot drift. */

@@ -226,6 +226,7 @@ tinta_window_close_clip (TintaWindow *self)
     g_cancellable_cancel (self->thumbnails);
   g_clear_object (&self->thumbnails);
   tinta_history_clear (self->history);
+  tinta_window_paint_reset (self);
 
   if (self->clip != NULL)
     {
@@ -414,9 +415,10 @@ tinta_window_keyframes_changed (TintaWindow *self,
   tinta_window_update_actions (self);
   tinta_window_update_status (self);
   tinta_window_project_edited (self);
+  tinta_window_paint_keyframes_changed (self, changed_frame);
 }
 
-static void
+void
 tinta_window_record_edit (TintaWindow      *self,
                           TintaHistoryEdit *edit)
 {
@@ -559,7 +561,7 @@ tinta_window_drop_cb (TintaWindow   *self,
       if (self->clip != NULL && path != NULL && is_image_file (file))
         tinta_window_import_keyframe (self, path, NULL);
       else
-        tinta_window_open_file (self, file, NULL);
+        tinta_window_open_file_checked (self, file);
     }
 
   g_slist_free (files);

@@ -6,7 +6,9 @@
  * these two files includes this. */
 #pragma once
 
+#include "tinta-brush-cursor.h"
 #include "tinta-history.h"
+#include "tinta-paint-bar.h"
 #include "tinta-player.h"
 #include "tinta-window.h"
 
@@ -68,6 +70,31 @@ struct _TintaWindow
   gboolean              close_after_save;
   guint                 autosave_id;
   char                 *recovery_offer;
+
+  /* tinta-window-export.c: the export dialog open now (a weak pointer),
+   * and the toast saying where the last export went. */
+  GtkWindow            *export_dialog;
+  GtkRevealer          *toast_revealer;
+  GtkLabel             *toast_label;
+  char                 *toast_text;
+  char                 *toast_folder_uri;
+  guint                 toast_timeout_id;
+
+  /* tinta-window-session.c: which untitled recovery file is this
+   * window's (0: none yet), the file to open once the prompt's Save is
+   * done, and a crashed session's recovery file offered for restoring. */
+  guint                 untitled_serial;
+  GFile                *open_after_save;
+  char                 *crash_offer;
+
+  /* tinta-window-paint.c: paint mode (the win.paint and win.paint-tool
+   * property actions) and the strokes being painted. */
+  gboolean              painting;
+  TintaPaintTool        paint_tool;
+  TintaPaintBar        *paint_bar;
+  GtkRevealer          *paint_revealer;
+  TintaBrushCursor     *brush_cursor;
+  struct _TintaWindowPaint *paint;
 };
 
 /* tinta-window.c */
@@ -112,6 +139,8 @@ G_GNUC_INTERNAL gboolean tinta_window_drop_cb            (TintaWindow        *se
 
 G_GNUC_INTERNAL void     tinta_window_keyframes_changed  (TintaWindow        *self,
                                                           gint64              changed_frame);
+G_GNUC_INTERNAL void     tinta_window_record_edit        (TintaWindow        *self,
+                                                          TintaHistoryEdit   *edit);
 
 /* tinta-window-project.c */
 G_GNUC_INTERNAL void     tinta_window_project_class_init (GtkWidgetClass     *widget_class);
@@ -128,5 +157,48 @@ G_GNUC_INTERNAL void     tinta_window_save               (TintaWindow        *se
 G_GNUC_INTERNAL void     tinta_window_save_as            (TintaWindow        *self,
                                                           gboolean            close_after);
 G_GNUC_INTERNAL gboolean tinta_window_confirm_close      (TintaWindow        *self);
+G_GNUC_INTERNAL void     tinta_window_set_dirty          (TintaWindow        *self,
+                                                          gboolean            dirty);
+G_GNUC_INTERNAL void     tinta_window_delete_recovery    (TintaWindow        *self);
+G_GNUC_INTERNAL gboolean tinta_window_apply_project      (TintaWindow        *self,
+                                                          tinta_project      *project,
+                                                          const char         *project_path,
+                                                          GError            **error);
+
+/* tinta-window-export.c */
+G_GNUC_INTERNAL void     tinta_window_export_class_init  (GtkWidgetClass     *widget_class);
+G_GNUC_INTERNAL void     tinta_window_export_dispose     (TintaWindow        *self);
+G_GNUC_INTERNAL void     tinta_window_show_export_dialog (TintaWindow        *self);
+G_GNUC_INTERNAL void     tinta_window_show_toast         (TintaWindow        *self,
+                                                          const char         *text,
+                                                          const char         *folder_uri);
+
+/* tinta-window-session.c */
+G_GNUC_INTERNAL void     tinta_window_session_dispose    (TintaWindow        *self);
+G_GNUC_INTERNAL char    *tinta_window_untitled_recovery_path (TintaWindow    *self);
+G_GNUC_INTERNAL void     tinta_window_open_file_checked  (TintaWindow        *self,
+                                                          GFile              *file);
+G_GNUC_INTERNAL void     tinta_window_open_after_save    (TintaWindow        *self);
+
+/* tinta-window-paint.c */
+G_GNUC_INTERNAL void     tinta_window_paint_class_init   (GtkWidgetClass     *widget_class);
+G_GNUC_INTERNAL void     tinta_window_paint_init         (TintaWindow        *self);
+G_GNUC_INTERNAL void     tinta_window_paint_dispose      (TintaWindow        *self);
+/* The clip closes: every stroke and paint session goes. */
+G_GNUC_INTERNAL void     tinta_window_paint_reset        (TintaWindow        *self);
+/* After any keyframe edit (-1: all of them may have changed). */
+G_GNUC_INTERNAL void     tinta_window_paint_keyframes_changed (TintaWindow   *self,
+                                                          gint64              frame);
+/* The strokes the keyframe at @frame was painted from, into @key (a
+ * project's key of that frame); nothing when it was not painted. */
+G_GNUC_INTERNAL int      tinta_window_paint_save_strokes (TintaWindow        *self,
+                                                          gint64              frame,
+                                                          tinta_project_key  *key,
+                                                          tinta_error        *detail);
+/* The keyframe just set at @frame was painted from these strokes. */
+G_GNUC_INTERNAL void     tinta_window_paint_load_strokes (TintaWindow        *self,
+                                                          gint64              frame,
+                                                          const tinta_stroke *strokes,
+                                                          size_t              n);
 
 G_END_DECLS

@@ -55,6 +55,10 @@ tinta_window_build_project (TintaWindow  *self,
       const tinta_frame *colors = tinta_clip_get_keyframe_colors (self->clip, frames[i], &alpha);
 
       status = tinta_project_add_key (project, frames[i], colors, alpha, &detail);
+      /* Painted keys keep their strokes (tinta-window-paint.c). */
+      if (status == TINTA_OK)
+        status = tinta_window_paint_save_strokes (self, frames[i],
+                                                  tinta_project_find_key (project, frames[i]), &detail);
     }
   if (status != TINTA_OK)
     {
@@ -78,12 +82,15 @@ tinta_window_recovery_path (TintaWindow *self)
 {
   char buf[4096];
 
+  /* One file per untitled window, not per process (tinta-window-session.c). */
+  if (self->project_path == NULL)
+    return tinta_window_untitled_recovery_path (self);
   if (tinta_project_recovery_path (self->project_path, buf, sizeof buf) != TINTA_OK)
     return NULL;
   return g_strdup (buf);
 }
 
-static void
+void
 tinta_window_delete_recovery (TintaWindow *self)
 {
   g_autofree char *path = tinta_window_recovery_path (self);
@@ -107,7 +114,7 @@ tinta_window_project_update_title (TintaWindow *self)
   gtk_label_set_label (self->title_label, title);
 }
 
-static void
+void
 tinta_window_set_dirty (TintaWindow *self,
                         gboolean     dirty)
 {
@@ -249,7 +256,7 @@ tinta_window_save_project_to (TintaWindow  *self,
 /* Puts the project's clip and keyframes in the window.  @project_path is
  * the project the window will save to (the original even when @project
  * came from its recovery file). */
-static gboolean
+gboolean
 tinta_window_apply_project (TintaWindow   *self,
                             tinta_project *project,
                             const char    *project_path,
@@ -265,7 +272,8 @@ tinta_window_apply_project (TintaWindow   *self,
   status = tinta_project_check_clip (project, tinta_clip_get_info (self->clip), &detail);
   if (status != TINTA_OK)
     {
-      g_autofree char *name = g_filename_display_basename (project_path);
+      g_autofree char *name = g_filename_display_basename (project_path != NULL ? project_path
+                                                                                 : project->clip_path);
       /* Translators: %s is a project file name */
       g_autofree char *title = g_strdup_printf (_("The clip of “%s” has changed"), name);
 
@@ -292,6 +300,8 @@ tinta_window_apply_project (TintaWindow   *self,
           tinta_window_show_error (self, _("Could not restore a keyframe"), local_error);
           g_clear_error (&local_error);
         }
+      else
+        tinta_window_paint_load_strokes (self, key->frame, key->strokes, key->n_strokes);
     }
   tinta_window_keyframes_changed (self, -1);
 
@@ -423,8 +433,13 @@ tinta_window_save_as_response_cb (TintaWindow     *self,
       with_suffix = g_str_has_suffix (path, ".tinta") ? g_strdup (path)
                                                       : g_strconcat (path, ".tinta", NULL);
       if (tinta_window_save_project_to (self, with_suffix, NULL) && close_after)
-        gtk_window_destroy (GTK_WINDOW (self));
+        {
+          gtk_window_destroy (GTK_WINDOW (self));
+          return;
+        }
     }
+  /* Saved before opening another clip (or not: then it stays). */
+  tinta_window_open_after_save (self);
 }
 
 void

@@ -41,6 +41,8 @@ enum {
   PROP_LAYOUT,
   PROP_ZOOM,
   PROP_SHOW_CONFIDENCE,
+  PROP_PAINTING,
+  PROP_PAINT_TOOL,
   N_PROPS
 };
 
@@ -266,6 +268,7 @@ tinta_window_update_actions (TintaWindow *self)
   static const char *const clip_actions[] = {
     "win.import-keyframe", "win.import-keyframe-file", "win.play-control", "win.step",
     "win.seek-keyframe", "win.seek-start", "win.seek-end", "win.zoom-in", "win.zoom-out",
+    "win.paint",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (clip_actions); i++)
@@ -361,7 +364,7 @@ tinta_window_open_response_cb (TintaWindow     *self,
 
       /* Failures are shown in the window; nothing more to do with them. */
       if (file != NULL)
-        tinta_window_open_file (self, file, NULL);
+        tinta_window_open_file_checked (self, file);
     }
 }
 
@@ -478,7 +481,7 @@ open_recent_action (GtkWidget  *widget,
 {
   g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
 
-  tinta_window_open_file (TINTA_WINDOW (widget), file, NULL);
+  tinta_window_open_file_checked (TINTA_WINDOW (widget), file);
 }
 
 static void
@@ -486,10 +489,7 @@ export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  TintaWindow *self = TINTA_WINDOW (widget);
-
-  if (self->clip != NULL)
-    gtk_window_present (GTK_WINDOW (tinta_export_dialog_new (GTK_WINDOW (self), self->clip)));
+  tinta_window_show_export_dialog (TINTA_WINDOW (widget));
 }
 
 static void
@@ -678,7 +678,10 @@ tinta_window_dispose (GObject *object)
   g_clear_object (&self->recent_manager);
 
   tinta_window_project_dispose (self);
+  tinta_window_export_dispose (self);
+  tinta_window_session_dispose (self);
   tinta_window_close_clip (self);
+  tinta_window_paint_dispose (self);
   if (self->player != NULL)
     g_signal_handlers_disconnect_by_data (self->player, self);
   g_clear_object (&self->player);
@@ -723,6 +726,12 @@ tinta_window_get_property (GObject    *object,
     case PROP_SHOW_CONFIDENCE:
       g_value_set_boolean (value, self->show_confidence);
       break;
+    case PROP_PAINTING:
+      g_value_set_boolean (value, self->painting);
+      break;
+    case PROP_PAINT_TOOL:
+      g_value_set_enum (value, self->paint_tool);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -757,6 +766,17 @@ tinta_window_set_property (GObject      *object,
       if (self->show_confidence == g_value_get_boolean (value))
         return;
       self->show_confidence = g_value_get_boolean (value);
+      break;
+    case PROP_PAINTING:
+      /* Paint mode needs a frame to paint on. */
+      if (self->painting == (g_value_get_boolean (value) && self->clip != NULL))
+        return;
+      self->painting = g_value_get_boolean (value) && self->clip != NULL;
+      break;
+    case PROP_PAINT_TOOL:
+      if (self->paint_tool == (TintaPaintTool) g_value_get_enum (value))
+        return;
+      self->paint_tool = g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -793,12 +813,19 @@ tinta_window_class_init (TintaWindowClass *klass)
     g_param_spec_double ("zoom", NULL, NULL, 0.0, 32.0, 0.0, flags);
   properties[PROP_SHOW_CONFIDENCE] =
     g_param_spec_boolean ("show-confidence", NULL, NULL, FALSE, flags);
+  /* Paint mode and its tool (tinta-window-paint.c). */
+  properties[PROP_PAINTING] =
+    g_param_spec_boolean ("painting", NULL, NULL, FALSE, flags);
+  properties[PROP_PAINT_TOOL] =
+    g_param_spec_enum ("paint-tool", NULL, NULL, TINTA_TYPE_PAINT_TOOL, TINTA_PAINT_TOOL_BRUSH, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TINTA_TYPE_VIEWER);
   g_type_ensure (TINTA_TYPE_TIMELINE);
   g_type_ensure (TINTA_TYPE_KEYFRAME_PANEL);
+  g_type_ensure (TINTA_TYPE_PAINT_BAR);
+  g_type_ensure (TINTA_TYPE_BRUSH_CURSOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, TINTA_RESOURCE_PATH "/ui/tinta-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, title_label);
@@ -817,7 +844,12 @@ tinta_window_class_init (TintaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, recent_section);
   gtk_widget_class_bind_template_child (widget_class, TintaWindow, restore_button);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, paint_bar);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, paint_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TintaWindow, brush_cursor);
   tinta_window_project_class_init (widget_class);
+  tinta_window_export_class_init (widget_class);
+  tinta_window_paint_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
@@ -877,6 +909,7 @@ tinta_window_init (TintaWindow *self)
                            G_CALLBACK (tinta_window_play_control_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->keyframe_panel, "keyframe-activated",
                            G_CALLBACK (tinta_window_keyframe_activated_cb), self, G_CONNECT_SWAPPED);
+  tinta_window_paint_init (self);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, (GType[2]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
@@ -978,6 +1011,14 @@ tinta_window_get_keyframe_panel (TintaWindow *self)
   g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
 
   return self->keyframe_panel;
+}
+
+TintaPaintBar *
+tinta_window_get_paint_bar (TintaWindow *self)
+{
+  g_return_val_if_fail (TINTA_IS_WINDOW (self), NULL);
+
+  return self->paint_bar;
 }
 
 TintaClip *

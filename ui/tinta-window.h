@@ -19,7 +19,9 @@
 #include <gtk/gtk.h>
 
 #include "tinta-clip.h"
+#include "tinta-export-dialog.h"
 #include "tinta-keyframe-panel.h"
+#include "tinta-paint-bar.h"
 #include "tinta-timeline.h"
 #include "tinta-viewer.h"
 
@@ -53,11 +55,20 @@ const char         *tinta_window_get_status         (TintaWindow     *self);
 TintaViewer        *tinta_window_get_viewer         (TintaWindow     *self);
 TintaTimeline      *tinta_window_get_timeline       (TintaWindow     *self);
 TintaKeyframePanel *tinta_window_get_keyframe_panel (TintaWindow     *self);
+/* Paint mode's brush settings (win.paint, win.paint-tool: tinta-window-paint.c). */
+TintaPaintBar      *tinta_window_get_paint_bar      (TintaWindow     *self);
 /* (nullable): the open clip. */
 TintaClip          *tinta_window_get_clip           (TintaWindow     *self);
 /* The frame the viewer shows, -1 before the first is decoded. */
 gint64              tinta_window_get_shown_frame    (TintaWindow     *self);
 /* Clip frames per frame of real time: 0 when stopped, negative backwards. */
 int                 tinta_window_get_play_rate      (TintaWindow     *self);
+/* tinta-window-export.c: the export dialog open now (win.export), and the
+ * text of the toast while it is shown ("Exported 30 frames to …"). */
+TintaExportDialog  *tinta_window_get_export_dialog  (TintaWindow     *self);
+const char         *tinta_window_get_toast          (TintaWindow     *self);
+/* tinta-window-session.c: at start-up, offers the untitled work a crashed
+ * Tinta left (Restore / Discard); TRUE if the offer is shown. */
+gboolean            tinta_window_offer_crash_recovery (TintaWindow   *self);
 
 G_END_DECLS

@@ -1,7 +1,9 @@
 /* test-export.c: TintaExportDialog on a real clip (run under Xvfb).  A
  * 320x240, 30-frame testsrc2 clip with frame 0 as a full keyframe: FFV1 of
- * frames 0..9 lands as a file ffprobe reads as 10 frames of 320x240; a
- * cancelled export of the whole clip leaves nothing behind. */
+ * frames 0..9 lands as a file ffprobe reads as 10 frames of 320x240, and
+ * the dialog closes itself; a cancelled export of the whole clip leaves
+ * nothing behind and the dialog open.  (The window's side of an export,
+ * its toast and partial keyframes, is test-editor-flows.c.) */
 
 #include "config.h"
 
@@ -83,7 +85,7 @@ main (void)
   CHECK (tinta_clip_import_keyframe (clip, 0, key_path, &error));
 
   /* FFV1 of the first 10 frames. */
-  dialog = tinta_export_dialog_new (NULL, clip);
+  dialog = g_object_ref (tinta_export_dialog_new (NULL, clip));
   g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &result);
   gtk_window_present (GTK_WINDOW (dialog));
   tinta_export_dialog_set_format (dialog, TINTA_FORMAT_FFV1);
@@ -94,6 +96,10 @@ main (void)
   CHECK_MSG (wait_finished (&result) == 1, "export: %d, %s", result,
              tinta_export_dialog_get_error (dialog) ? tinta_export_dialog_get_error (dialog) : "");
   CHECK (g_file_test (out_path, G_FILE_TEST_IS_REGULAR));
+  CHECK_INT (tinta_export_dialog_get_exported_frames (dialog), 10);
+  /* Done: it closed itself. */
+  CHECK (!gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_object_unref (dialog);
   {
     const char *argv[] = { ffprobe, "-v", "error", "-count_frames", "-select_streams", "v:0",
                            "-show_entries", "stream=width,height,nb_read_frames",
@@ -103,8 +109,11 @@ main (void)
     CHECK_MSG (g_strcmp0 (probe, "320,240,10") == 0, "ffprobe says %s", probe);
   }
 
-  /* Cancelled: no output. */
+  /* Cancelled: no output, and the dialog stays. */
   result = 0;
+  dialog = tinta_export_dialog_new (NULL, clip);
+  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &result);
+  gtk_window_present (GTK_WINDOW (dialog));
   tinta_export_dialog_set_format (dialog, TINTA_FORMAT_PRORES);
   tinta_export_dialog_set_range (dialog, 0, -1);
   tinta_export_dialog_set_output (dialog, cancel_path);
@@ -114,6 +123,7 @@ main (void)
   CHECK_INT (wait_finished (&result), 2);
   CHECK (tinta_export_dialog_get_error (dialog) == NULL);
   CHECK (!g_file_test (cancel_path, G_FILE_TEST_EXISTS));
+  CHECK (gtk_widget_get_visible (GTK_WIDGET (dialog)));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (clip);

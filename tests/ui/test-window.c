@@ -895,6 +895,28 @@ check_project (TintaApplication *app,
   tinta_timeline_set_position (timeline, 0);
 }
 
+/* Answers the message dialog over @window; FALSE if there is none. */
+static gboolean
+answer_prompt (TintaWindow *window,
+               int          response)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_MESSAGE_DIALOG (toplevel) &&
+          gtk_window_get_transient_for (GTK_WINDOW (toplevel)) == GTK_WINDOW (window))
+        {
+          gtk_dialog_response (GTK_DIALOG (toplevel), response);
+          settle ();
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* A GdkFileList dropped on the window, as GTK delivers it. */
 static gboolean
 drop_file (TintaWindow *window,
@@ -1217,6 +1239,8 @@ main (int   argc,
 
   since = presented;
   CHECK (drop_file (window, red_blue));
+  /* The keyframe dropped at 20 is unsaved: opening asks first. */
+  CHECK_MSG (answer_prompt (window, 1 /* Discard */), "no prompt before opening over unsaved edits");
   CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "red-blue.mp4") != NULL);
   CHECK_INT (n_clip_keyframes (window), 0);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 0);

@@ -20,6 +20,8 @@ trap 'rm -f "$tmp"' EXIT
 sed -e 's/class="TintaViewer"/class="GtkGLArea"/g' \
     -e 's/<object class="TintaTimeline"/<object class="GtkDrawingArea"/g' \
     -e 's/<object class="TintaKeyframePanel"/<object class="GtkBox"/g' \
+    -e 's/<object class="TintaPaintBar"/<object class="GtkBox"/g' \
+    -e 's/<object class="TintaBrushCursor"/<object class="GtkDrawingArea"/g' \
     "$ui" >"$tmp"
 
 if ! "$xvfb_run" -a -s '-screen 0 1280x800x24' "$tool" validate "$tmp"; then
