@@ -35,7 +35,7 @@
  *   top 4                               34.07 / 33.43  (coarse tau 0.01: 33.77,
  *                                                       0.1: 33.92)
  * Top 4 costs about twice the fine stage of one cell. */
-#define TOPK        4
+#define TOPK        TINTA_GLOBAL_TOPK   /* the most; g->topk are searched */
 #define FINE_BAND   8   /* fire5 cell rows (32 conv1 rows) per cancellation check */
 #define COARSE_TAU  0.03f
 #define FINE_TAU    0.05f   /* >= 1/43: tinta_match_weights */
@@ -56,6 +56,7 @@ struct tinta_global {
   int             *row_lo, *row_hi;     /* conv1 rows of each cell row (cell_spans) */
   int             *col_lo, *col_hi;     /* conv1 columns of each cell column */
   int              cell_rows_max, cell_cols_max;
+  int              topk;                /* candidates searched, <= TOPK */
   float           *input;               /* h x w x 3 */
   float           *gray;                /* scratch: gray sRGB of L */
   float           *zero;                /* w*h zeros (ab of a gray image) */
@@ -169,6 +170,7 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory");
   g->w = width;
   g->h = height;
+  g->topk = TOPK;
   int st = tinta_nn_model_load (features_path, TINTA_FEATURES_ARCH, &g->model, err);
   if (st == TINTA_OK)
     st = tinta_nn_plan_new (g->model, height, width, TINTA_NN_AUTO, &g->plan, err);
@@ -391,7 +393,7 @@ coarse_stage (tinta_global *g, tinta_error *err)
         {
           const float *row = g->sim_block + (size_t) r * M;
           coarse_match *m = &g->matches[(size_t) (r0 + r) * TOPK];
-          int K = TOPK < (int) M ? TOPK : (int) M;
+          int K = g->topk < (int) M ? g->topk : (int) M;
           float best[TOPK];
           size_t where[TOPK];
           tinta_match_topk (row, M, K, best, where);
@@ -429,7 +431,7 @@ fine_stage (tinta_global *g, int cy_begin, int cy_end)
   int oom = 0;
   const int R = FINE_RADIUS, W = 2 * R + 1;
   size_t n1 = (size_t) g->h1 * g->w1, np = (size_t) g->w * g->h;
-  int K = TOPK < g->n_keys * g->h5 * g->w5 ? TOPK : g->n_keys * g->h5 * g->w5;
+  int K = g->topk < g->n_keys * g->h5 * g->w5 ? g->topk : g->n_keys * g->h5 * g->w5;
   int qmax = g->cell_rows_max * g->cell_cols_max, qs_max = (qmax + 15) & ~15;
   size_t umax = (size_t) (g->cell_rows_max + 2 * R + 1) * (g->cell_cols_max + 2 * R + 1);
 #pragma omp parallel
@@ -641,4 +643,10 @@ tinta_global_set_abort (tinta_global *g, tinta_abort_fn abort_cb, void *user)
 {
   g->abort_cb = abort_cb;
   g->abort_user = user;
+}
+
+void
+tinta_global_set_candidates (tinta_global *g, int k)
+{
+  g->topk = k < 1 ? 1 : (k > TOPK ? TOPK : k);
 }

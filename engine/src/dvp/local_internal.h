@@ -25,3 +25,7 @@ void tinta_local_set_prev (tinta_local *l, const float *L);
 void tinta_local_set_abort (tinta_local *l, tinta_abort_fn abort_cb, void *user);
 /* The global match polls it too (global.c). */
 void tinta_global_set_abort (tinta_global *g, tinta_abort_fn abort_cb, void *user);
+/* Coarse candidates per cell whose fine windows are searched, 1 to
+ * TINTA_GLOBAL_TOPK (the default, best for the global strategy alone). */
+#define TINTA_GLOBAL_TOPK 4
+void tinta_global_set_candidates (tinta_global *g, int k);
