@@ -197,6 +197,8 @@ tinta_window_update_clip_state (TintaWindow *self)
   tinta_window_update_actions (self);
 }
 
+static gboolean clip_has_full_keyframe (TintaWindow *self);
+
 void
 tinta_window_update_status (TintaWindow *self)
 {
@@ -213,6 +215,10 @@ tinta_window_update_status (TintaWindow *self)
     text = NULL;
   else if (n_keys == 0)
     text = g_strdup (_("No keyframes yet"));
+  else if (!clip_has_full_keyframe (self))
+    /* The worker propagates from full keyframes; painted ones are laid
+     * over the chains those start (tinta/worker.h). */
+    text = g_strdup (_("Painted keys need a full keyframe to spread from: import a colored image"));
   else if (done >= n_frames)
     text = g_strdup_printf (ngettext ("All %lld frame colorized", "All %lld frames colorized",
                                       (unsigned long) n_frames),
