@@ -157,6 +157,16 @@ G_GNUC_INTERNAL void     tinta_window_save               (TintaWindow        *se
 G_GNUC_INTERNAL void     tinta_window_save_as            (TintaWindow        *self,
                                                           gboolean            close_after);
 G_GNUC_INTERNAL gboolean tinta_window_confirm_close      (TintaWindow        *self);
+/* The responses of the prompts before unsaved edits would be lost, besides
+ * GTK_RESPONSE_CANCEL. */
+enum {
+  TINTA_WINDOW_RESPONSE_DISCARD = 1,
+  TINTA_WINDOW_RESPONSE_SAVE = 2,
+};
+/* Such a prompt over @self, Save / Discard / Cancel (Save the default),
+ * asking @question (translated); not yet presented. */
+G_GNUC_INTERNAL GtkWidget *tinta_window_new_save_prompt  (TintaWindow        *self,
+                                                          const char         *question);
 G_GNUC_INTERNAL void     tinta_window_set_dirty          (TintaWindow        *self,
                                                           gboolean            dirty);
 G_GNUC_INTERNAL void     tinta_window_delete_recovery    (TintaWindow        *self);

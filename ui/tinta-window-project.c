@@ -494,11 +494,6 @@ tinta_window_save (TintaWindow *self,
     gtk_window_destroy (GTK_WINDOW (self));
 }
 
-enum {
-  RESPONSE_DISCARD = 1,
-  RESPONSE_SAVE = 2,
-};
-
 static void
 tinta_window_close_response_cb (TintaWindow *self,
                                 int          response,
@@ -509,14 +504,33 @@ tinta_window_close_response_cb (TintaWindow *self,
   gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   gtk_window_destroy (GTK_WINDOW (dialog));
 
-  if (response == RESPONSE_DISCARD)
+  if (response == TINTA_WINDOW_RESPONSE_DISCARD)
     {
       tinta_window_delete_recovery (self);
       tinta_window_set_dirty (self, FALSE);
       gtk_window_close (GTK_WINDOW (self));
     }
-  else if (response == RESPONSE_SAVE)
+  else if (response == TINTA_WINDOW_RESPONSE_SAVE)
     tinta_window_save (self, TRUE);
+}
+
+GtkWidget *
+tinta_window_new_save_prompt (TintaWindow *self,
+                              const char  *question)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
+                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE, "%s", question);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
+                                            _("The keyframe edits since the last save are lost otherwise."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
+                          _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Discard"), TINTA_WINDOW_RESPONSE_DISCARD,
+                          _("_Save"), TINTA_WINDOW_RESPONSE_SAVE,
+                          NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), TINTA_WINDOW_RESPONSE_SAVE);
+  return dialog;
 }
 
 /* TRUE when the window must stay open: the prompt is showing. */
@@ -524,24 +538,16 @@ gboolean
 tinta_window_confirm_close (TintaWindow *self)
 {
   g_autofree char *name = NULL;
+  g_autofree char *question = NULL;
   GtkWidget *dialog;
 
   if (self->clip == NULL || !self->dirty)
     return FALSE;
 
   name = tinta_window_get_project_name (self);
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   /* Translators: %s is a project or clip name */
-                                   _("Save changes to “%s”?"), name);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
-                                            _("The keyframe edits since the last save are lost otherwise."));
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
-                          _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Discard"), RESPONSE_DISCARD,
-                          _("_Save"), RESPONSE_SAVE,
-                          NULL);
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), RESPONSE_SAVE);
+  /* Translators: %s is a project or clip name */
+  question = g_strdup_printf (_("Save changes to “%s”?"), name);
+  dialog = tinta_window_new_save_prompt (self, question);
   g_signal_connect_object (dialog, "response", G_CALLBACK (tinta_window_close_response_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));

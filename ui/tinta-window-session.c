@@ -26,12 +26,6 @@
 #include "tinta-error.h"
 #include "tinta-window-private.h"
 
-/* As in the prompt on close (tinta-window-project.c). */
-enum {
-  RESPONSE_DISCARD = 1,
-  RESPONSE_SAVE = 2,
-};
-
 char *
 tinta_window_untitled_recovery_path (TintaWindow *self)
 {
@@ -260,13 +254,13 @@ tinta_window_open_prompt_response_cb (TintaWindow *self,
   g_autoptr(GFile) file = g_object_ref (g_object_get_data (G_OBJECT (dialog), "tinta-open-file"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response == RESPONSE_DISCARD)
+  if (response == TINTA_WINDOW_RESPONSE_DISCARD)
     {
       tinta_window_delete_recovery (self);
       tinta_window_set_dirty (self, FALSE);
       tinta_window_open_file (self, file, NULL);
     }
-  else if (response == RESPONSE_SAVE)
+  else if (response == TINTA_WINDOW_RESPONSE_SAVE)
     {
       g_set_object (&self->open_after_save, file);
       if (self->project_path != NULL)
@@ -289,6 +283,7 @@ tinta_window_open_file_checked (TintaWindow *self,
 {
   g_autofree char *name = NULL;
   g_autofree char *other = NULL;
+  g_autofree char *question = NULL;
   GtkWidget *dialog;
 
   if (self->clip == NULL || !self->dirty)
@@ -303,18 +298,9 @@ tinta_window_open_file_checked (TintaWindow *self,
 
     other = path != NULL ? g_filename_display_basename (path) : g_file_get_uri (file);
   }
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   /* Translators: both are project or clip names */
-                                   _("Save changes to “%s” before opening “%s”?"), name, other);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
-                                            _("The keyframe edits since the last save are lost otherwise."));
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
-                          _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Discard"), RESPONSE_DISCARD,
-                          _("_Save"), RESPONSE_SAVE,
-                          NULL);
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), RESPONSE_SAVE);
+  /* Translators: both are project or clip names */
+  question = g_strdup_printf (_("Save changes to “%s” before opening “%s”?"), name, other);
+  dialog = tinta_window_new_save_prompt (self, question);
   g_object_set_data_full (G_OBJECT (dialog), "tinta-open-file", g_object_ref (file), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (tinta_window_open_prompt_response_cb),
                            self, G_CONNECT_SWAPPED);

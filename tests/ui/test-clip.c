@@ -11,13 +11,13 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "tinta-clip.h"
 #include "tinta-error.h"
 
 #include "../engine/tinta-test.h"
+#include "uitest.h"
 
 #define FRAMES 20
 #define TIMEOUT_S 600
@@ -60,25 +60,14 @@ engine_error_cb (TintaClip *clip, GError *error, Seen *seen)
   seen->errors++;
 }
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Iterates the main context until *flag >= target or the timeout. */
 static gboolean
 spin_until (int *flag, int target)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT_S, timeout_cb, &timed_out);
+  gboolean reached;
 
-  while (*flag < target && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return !timed_out;
+  UITEST_SPIN_UNTIL (reached, *flag >= target, TIMEOUT_S * 1000);
+  return reached;
 }
 
 static int
@@ -105,42 +94,38 @@ static void
 wait_all_computed (TintaClip *clip, Seen *seen)
 {
   int mark = seen->idle;
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT_S, timeout_cb, &timed_out);
+  UitestTimer timer;
 
-  while (!timed_out && !(all_computed (clip) && seen->idle > mark))
+  uitest_timer_start (&timer, TIMEOUT_S * 1000);
+  while (!timer.expired && !(all_computed (clip) && seen->idle > mark))
     {
       if (!all_computed (clip))
         mark = seen->idle;
       g_main_context_iteration (NULL, TRUE);
     }
-  CHECK_MSG (!timed_out, "the worker did not finish in %d s", TIMEOUT_S);
-  if (!timed_out)
-    g_source_remove (id);
+  CHECK_MSG (!timer.expired, "the worker did not finish in %d s", TIMEOUT_S);
+  uitest_timer_stop (&timer);
 }
 
 int
 main (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("tinta-test-clip-XXXXXX", NULL);
+  g_autofree char *dir = uitest_scratch_dir ("tinta-test-clip-XXXXXX");
   g_autofree char *clip_path = g_build_filename (dir, "clip.mkv", NULL);
   g_autofree char *key0 = g_build_filename (dir, "key0.png", NULL);
   g_autofree char *key19 = g_build_filename (dir, "key19-small.png", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing.mkv", NULL);
-  const char *ffmpeg = g_getenv ("FFMPEG") ? g_getenv ("FFMPEG") : "ffmpeg";
-  g_autofree char *cmd = g_strdup_printf (
-    "'%s' -v error -y -f lavfi -i testsrc2=size=320x180:rate=25 -frames:v %d -c:v ffv1 '%s' && "
-    "'%s' -v error -y -i '%s' -vf 'select=eq(n\\,0)' -frames:v 1 '%s' && "
-    "'%s' -v error -y -i '%s' -vf 'select=eq(n\\,19),scale=160:90' -frames:v 1 '%s'",
-    ffmpeg, FRAMES, clip_path, ffmpeg, clip_path, key0, ffmpeg, clip_path, key19);
+  g_autofree char *frames = g_strdup_printf ("%d", FRAMES);
+  const char *make_clip[] = { "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-frames:v", frames,
+                              "-c:v", "ffv1", clip_path, NULL };
+  const char *make_key0[] = { "-i", clip_path, "-vf", "select=eq(n\\,0)", "-frames:v", "1", key0, NULL };
+  const char *make_key19[] = { "-i", clip_path, "-vf", "select=eq(n\\,19),scale=160:90", "-frames:v", "1",
+                               key19, NULL };
   g_autoptr(GError) error = NULL;
   Seen seen = { .decoded = g_array_new (FALSE, FALSE, sizeof (gint64)) };
   TintaClip *clip;
-  int status = -1;
 
-  if (!g_spawn_command_line_sync (g_strdup_printf ("sh -c \"%s\"", g_strescape (cmd, NULL)),
-                                  NULL, NULL, &status, NULL)
-      || status != 0)
+  if (!uitest_ffmpeg (make_clip) || !uitest_ffmpeg (make_key0) || !uitest_ffmpeg (make_key19))
     {
       g_printerr ("FAIL: ffmpeg could not make the test clip\n");
       return 1;
@@ -250,8 +235,6 @@ main (void)
   g_free (b);
   g_free (c);
   g_array_unref (seen.decoded);
-  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
-  if (system (rm) != 0)
-    g_printerr ("note: could not remove %s\n", dir);
+  uitest_remove_tree (dir);
   return tinta_test_end ("test-clip");
 }

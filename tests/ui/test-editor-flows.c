@@ -36,6 +36,7 @@
 #include "tinta-window.h"
 
 #include "../engine/tinta-test.h"
+#include "uitest.h"
 
 #define TIMEOUT_MS 240000
 #define EXPORT_LAST 9
@@ -50,118 +51,10 @@
 #define PAINT_B (-50.0f)
 
 static gboolean
-run (const char *const *argv,
-     char              **out)
-{
-  int status = 0;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error))
-    {
-      fprintf (stderr, "%s failed: %s\n", argv[0], error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static const char *
-tool (const char *variable,
-      const char *name)
-{
-  return g_getenv (variable) != NULL ? g_getenv (variable) : name;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
-settle (void)
-{
-  gint64 end = g_get_monotonic_time () + 250 * G_TIME_SPAN_MILLISECOND;
-
-  while (g_main_context_pending (NULL) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
-activate (TintaWindow *window,
-          const char  *action,
-          GVariant    *parameter)
-{
-  CHECK_MSG (gtk_widget_activate_action_variant (GTK_WIDGET (window), action, parameter),
-             "%s is not enabled", action);
-}
-
-static guint
-n_keys (TintaWindow *window)
-{
-  guint n = 0;
-
-  if (tinta_window_get_clip (window) != NULL)
-    tinta_clip_get_keyframes (tinta_window_get_clip (window), &n);
-  return n;
-}
-
-static gboolean
-is_dirty (TintaWindow *window)
-{
-  return g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "•");
-}
-
-static gboolean
 clip_is (TintaWindow *window,
          const char  *path)
 {
   return g_strcmp0 (tinta_window_get_clip_path (window), path) == 0;
-}
-
-/* The message dialog shown over @window, if any. */
-static GtkDialog *
-find_prompt (TintaWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_MESSAGE_DIALOG (toplevel) &&
-          gtk_window_get_transient_for (GTK_WINDOW (toplevel)) == GTK_WINDOW (window) &&
-          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return GTK_DIALOG (toplevel);
-    }
-  return NULL;
-}
-
-/* Answers the prompt over @window; FALSE if there is none. */
-static gboolean
-answer (TintaWindow *window,
-        int          response)
-{
-  GtkDialog *prompt = find_prompt (window);
-
-  if (prompt == NULL)
-    return FALSE;
-  gtk_dialog_response (prompt, response);
-  settle ();
-  return TRUE;
 }
 
 /* A process id that is certainly gone: a child that has exited and been
@@ -252,7 +145,7 @@ check_crash_recovery (TintaApplication *app,
   if (windows == NULL)
     return;
   window = windows->data;
-  prompt = find_prompt (window);
+  prompt = uitest_find_prompt (GTK_WINDOW (window));
   CHECK_MSG (prompt != NULL, "no offer to restore the crashed session's work");
   if (prompt != NULL)
     {
@@ -264,22 +157,22 @@ check_crash_recovery (TintaApplication *app,
 
   /* Restore: the newest file's clip and both its keyframes, unsaved, in
    * this session's own recovery file; the old file goes. */
-  CHECK (answer (window, GTK_RESPONSE_ACCEPT));
+  CHECK (uitest_answer_prompt (GTK_WINDOW (window), GTK_RESPONSE_ACCEPT));
   CHECK_MSG (clip_is (window, clip), "restored clip %s", tinta_window_get_clip_path (window));
-  CHECK_INT (n_keys (window), 2);
+  CHECK_INT (uitest_n_keyframes (window), 2);
   CHECK (tinta_window_get_clip (window) != NULL &&
          tinta_clip_get_keyframe_colors (tinta_window_get_clip (window), 12, NULL) != NULL);
-  CHECK_MSG (is_dirty (window), "title %s", gtk_window_get_title (GTK_WINDOW (window)));
+  CHECK_MSG (uitest_title_is_dirty (window), "title %s", gtk_window_get_title (GTK_WINDOW (window)));
   CHECK (!g_file_test (newest, G_FILE_TEST_EXISTS));
   CHECK_INT (tinta_project_recovery_path (NULL, folder, sizeof folder), TINTA_OK);
   own = g_strdup (folder);
   CHECK_MSG (g_file_test (own, G_FILE_TEST_EXISTS), "the restored work is not autosaved to %s", own);
 
   /* The next one is offered then; Discard removes it. */
-  CHECK_MSG (answer (window, GTK_RESPONSE_REJECT), "the older file was not offered");
+  CHECK_MSG (uitest_answer_prompt (GTK_WINDOW (window), GTK_RESPONSE_REJECT), "the older file was not offered");
   CHECK (!g_file_test (older, G_FILE_TEST_EXISTS));
-  CHECK_INT (n_keys (window), 2);
-  CHECK (find_prompt (window) == NULL);
+  CHECK_INT (uitest_n_keyframes (window), 2);
+  CHECK (uitest_find_prompt (GTK_WINDOW (window)) == NULL);
   CHECK (g_file_test (live, G_FILE_TEST_EXISTS));
 
   /* Later windows do not ask again. */
@@ -288,8 +181,8 @@ check_crash_recovery (TintaApplication *app,
 
   /* Closing with Discard leaves no recovery file behind. */
   gtk_window_close (GTK_WINDOW (window));
-  settle ();
-  CHECK (answer (window, 1 /* Discard */));
+  uitest_settle ();
+  CHECK (uitest_answer_prompt (GTK_WINDOW (window), 1 /* Discard */));
   CHECK (!g_file_test (own, G_FILE_TEST_EXISTS));
   CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 0);
 }
@@ -310,55 +203,46 @@ check_open_prompt (TintaApplication *app,
   gtk_window_present (GTK_WINDOW (window));
   CHECK (tinta_window_open_path (window, clip, NULL));
   /* Not modified: no question. */
-  activate (window, "win.open-recent", g_variant_new_string (other_uri));
-  CHECK (find_prompt (window) == NULL);
+  CHECK (uitest_activate (window, "win.open-recent", g_variant_new_string (other_uri)));
+  CHECK (uitest_find_prompt (GTK_WINDOW (window)) == NULL);
   CHECK (clip_is (window, other));
 
   CHECK (tinta_window_open_path (window, clip, NULL));
-  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
-  CHECK (is_dirty (window));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (key_png)));
+  CHECK (uitest_title_is_dirty (window));
   CHECK (tinta_window_autosave (window, NULL));
 
   /* Cancel: the clip, its keyframe and the unsaved marker stay. */
-  activate (window, "win.open-recent", g_variant_new_string (other_uri));
-  CHECK_MSG (answer (window, GTK_RESPONSE_CANCEL), "no prompt before opening over unsaved edits");
+  CHECK (uitest_activate (window, "win.open-recent", g_variant_new_string (other_uri)));
+  CHECK_MSG (uitest_answer_prompt (GTK_WINDOW (window), GTK_RESPONSE_CANCEL), "no prompt before opening over unsaved edits");
   CHECK (clip_is (window, clip));
-  CHECK_INT (n_keys (window), 1);
-  CHECK (is_dirty (window));
+  CHECK_INT (uitest_n_keyframes (window), 1);
+  CHECK (uitest_title_is_dirty (window));
 
   /* Discard: the other clip, clean. */
-  activate (window, "win.open-recent", g_variant_new_string (other_uri));
-  CHECK (answer (window, 1 /* Discard */));
+  CHECK (uitest_activate (window, "win.open-recent", g_variant_new_string (other_uri)));
+  CHECK (uitest_answer_prompt (GTK_WINDOW (window), 1 /* Discard */));
   CHECK_MSG (clip_is (window, other), "clip %s", tinta_window_get_clip_path (window));
-  CHECK_INT (n_keys (window), 0);
-  CHECK (!is_dirty (window));
+  CHECK_INT (uitest_n_keyframes (window), 0);
+  CHECK (!uitest_title_is_dirty (window));
 
   /* Save (a saved project): the edit is written, then the other opens. */
   CHECK (tinta_window_open_path (window, clip, NULL));
-  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (key_png)));
   CHECK (tinta_window_save_project_to (window, project_path, NULL));
   tinta_timeline_set_position (tinta_window_get_timeline (window), 7);
-  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
-  CHECK (is_dirty (window));
-  activate (window, "win.open-recent", g_variant_new_string (other_uri));
-  CHECK (answer (window, 2 /* Save */));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (key_png)));
+  CHECK (uitest_title_is_dirty (window));
+  CHECK (uitest_activate (window, "win.open-recent", g_variant_new_string (other_uri)));
+  CHECK (uitest_answer_prompt (GTK_WINDOW (window), 2 /* Save */));
   CHECK (clip_is (window, other));
-  CHECK (!is_dirty (window));
+  CHECK (!uitest_title_is_dirty (window));
   CHECK_INT (tinta_project_load (project_path, &project, &err), TINTA_OK);
   CHECK (project != NULL && project->n_keys == 2);
   tinta_project_free (project);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
-}
-
-static void
-finished_cb (TintaExportDialog *dialog,
-             gboolean           success,
-             const char        *path,
-             int               *result)
-{
-  *result = success ? 1 : 2;
+  uitest_settle ();
 }
 
 static void
@@ -378,11 +262,10 @@ check_export (TintaApplication *app,
   tinta_frame *paint = NULL;
   float *alpha;
   int result = 0;
-  gint64 end;
 
   gtk_window_present (GTK_WINDOW (window));
   CHECK (tinta_window_open_path (window, clip, NULL));
-  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (key_png)));
 
   /* A painted square at frame 5: a partial keyframe of the clip. */
   {
@@ -404,24 +287,21 @@ check_export (TintaApplication *app,
       }
   CHECK (tinta_clip_set_keyframe (tinta_window_get_clip (window), PAINT_FRAME, paint, alpha, &error));
 
-  activate (window, "win.export", NULL);
+  CHECK (uitest_activate (window, "win.export", NULL));
   dialog = tinta_window_get_export_dialog (window);
   CHECK (dialog != NULL);
   if (dialog == NULL)
     goto out;
   g_object_ref (dialog);
-  g_signal_connect (dialog, "finished", G_CALLBACK (finished_cb), &result);
+  uitest_watch_export (dialog, &result);
   tinta_export_dialog_set_format (dialog, TINTA_FORMAT_FFV1);
   tinta_export_dialog_set_range (dialog, 0, EXPORT_LAST);
   tinta_export_dialog_set_output (dialog, out_path);
   tinta_export_dialog_start (dialog);
   CHECK (tinta_export_dialog_is_running (dialog));
-  end = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-  while (result == 0 && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  CHECK_MSG (result == 1, "export: %d %s", result,
+  CHECK_MSG (uitest_wait_export (&result, TIMEOUT_MS) == 1, "export: %d %s", result,
              tinta_export_dialog_get_error (dialog) ? tinta_export_dialog_get_error (dialog) : "");
-  settle ();
+  uitest_settle ();
 
   /* The dialog is gone; the window says where the file went. */
   CHECK (!gtk_widget_get_visible (GTK_WIDGET (dialog)));
@@ -429,27 +309,18 @@ check_export (TintaApplication *app,
   g_object_unref (dialog);
   CHECK_MSG (g_strcmp0 (tinta_window_get_toast (window), "Exported 10 frames to “flows.mkv”") == 0,
              "toast: %s", tinta_window_get_toast (window));
-  activate (window, "win.dismiss-toast", NULL);
+  CHECK (uitest_activate (window, "win.dismiss-toast", NULL));
   CHECK (tinta_window_get_toast (window) == NULL);
 
   /* ffprobe reads it; frame 5, decoded back, has the painted colour on
    * the clip's lightness in the square. */
+  CHECK (uitest_probe_video (out_path, &probe));
+  CHECK_MSG (g_strcmp0 (probe, "320,240,10") == 0, "ffprobe says %s", probe);
   {
-    const char *argv[] = { tool ("FFPROBE", "ffprobe"), "-v", "error", "-count_frames",
-                           "-select_streams", "v:0", "-show_entries",
-                           "stream=width,height,nb_read_frames", "-of", "csv=p=0", out_path, NULL };
-
-    CHECK (run (argv, &probe));
-    if (probe != NULL)
-      g_strstrip (probe);
-    CHECK_MSG (g_strcmp0 (probe, "320,240,10") == 0, "ffprobe says %s", probe);
-  }
-  {
-    const char *argv[] = { tool ("FFMPEG", "ffmpeg"), "-y", "-loglevel", "error", "-i", out_path,
-                           "-vf", "select=eq(n\\,5)", "-frames:v", "1", "-f", "rawvideo",
+    const char *args[] = { "-i", out_path, "-vf", "select=eq(n\\,5)", "-frames:v", "1", "-f", "rawvideo",
                            "-pix_fmt", "rgb24", raw_path, NULL };
 
-    CHECK (run (argv, NULL));
+    CHECK (uitest_ffmpeg (args));
     CHECK (g_file_get_contents (raw_path, (char **) &raw, &raw_size, NULL));
     CHECK_INT (raw_size, 320 * 240 * 3);
   }
@@ -481,7 +352,7 @@ out:
   tinta_frame_free (paint);
   /* The window has edits: closing without the prompt. */
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  uitest_settle ();
   g_unlink (out_path);
   g_unlink (raw_path);
 }
@@ -497,37 +368,25 @@ main (void)
   TintaApplication *app;
   char folder[4096];
 
-  if (!gtk_init_check ())
-    tinta_test_skip ("cannot open a display; run under xvfb-run");
+  uitest_init_display ();
 
-  scratch = g_dir_make_tmp ("tinta-flows-XXXXXX", NULL);
+  scratch = uitest_scratch_dir ("tinta-flows-XXXXXX");
   clip = g_build_filename (scratch, "pattern.mp4", NULL);
   other = g_build_filename (scratch, "other.mp4", NULL);
   key_png = g_build_filename (scratch, "key.png", NULL);
-  {
-    const char *make[] = { tool ("FFMPEG", "ffmpeg"), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
-                           "testsrc2=size=320x240:rate=30", "-frames:v", "30", "-c:v", "libx264",
-                           "-pix_fmt", "yuv420p", clip, NULL };
-    const char *make_other[] = { tool ("FFMPEG", "ffmpeg"), "-y", "-loglevel", "error", "-f", "lavfi",
-                                 "-i", "testsrc=size=160x120:rate=25", "-frames:v", "8", "-c:v",
-                                 "libx264", "-pix_fmt", "yuv420p", other, NULL };
-    const char *key[] = { tool ("FFMPEG", "ffmpeg"), "-y", "-loglevel", "error", "-i", clip,
-                          "-frames:v", "1", key_png, NULL };
-
-    if (!run (make, NULL) || !run (make_other, NULL) || !run (key, NULL))
-      {
-        CHECK_MSG (FALSE, "ffmpeg could not make the test clips");
-        return tinta_test_end ("editor-flows");
-      }
-  }
+  if (!uitest_make_clip (clip, "testsrc2=size=320x240:rate=30", NULL, 30) ||
+      !uitest_make_clip (other, "testsrc=size=160x120:rate=25", NULL, 8) ||
+      !uitest_extract_first_frame (clip, key_png))
+    {
+      CHECK_MSG (FALSE, "ffmpeg could not make the test clips");
+      return tinta_test_end ("editor-flows");
+    }
   /* A clean recovery folder: no leftovers of earlier runs. */
   if (tinta_project_recovery_path ("", folder, sizeof folder) == TINTA_OK)
-    remove_tree (folder);
+    uitest_remove_tree (folder);
 
   app = tinta_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  CHECK (g_application_register (G_APPLICATION (app), NULL, &error));
+  CHECK (uitest_register_application (G_APPLICATION (app), &error));
 
   /* First: the offer belongs to the first window of the process. */
   check_crash_recovery (app, clip);
@@ -535,6 +394,6 @@ main (void)
   check_export (app, clip, key_png, scratch);
 
   g_object_unref (app);
-  remove_tree (scratch);
+  uitest_remove_tree (scratch);
   return tinta_test_end ("editor-flows");
 }

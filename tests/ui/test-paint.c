@@ -19,16 +19,14 @@
 #include "config.h"
 
 #include <math.h>
-#include <string.h>
 
-#include <glib/gstdio.h>
 #include <gtk/gtk.h>
-#include <tinta/color.h>
 
 #include "tinta-application.h"
 #include "tinta-window.h"
 
 #include "../engine/tinta-test.h"
+#include "uitest.h"
 
 #define CLIP_WIDTH 854
 #define CLIP_HEIGHT 480
@@ -48,55 +46,10 @@
 #define HUE_TOLERANCE 30.0       /* degrees of Lab hue */
 
 typedef struct {
-  guchar *data;
-  int     width;
-  int     height;
-  gsize   stride;
-  double  origin_x;
-  double  origin_y;
-} Pixels;
-
-typedef struct {
   double x, y;
 } Point;
 
-static const char *output_dir;
 static guint presented;
-
-static void
-pixels_clear (Pixels *pixels)
-{
-  g_clear_pointer (&pixels->data, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
-
-static gboolean
-run_ffmpeg (const char *const *args)
-{
-  const char *ffmpeg = g_getenv ("FFMPEG");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) (ffmpeg != NULL ? ffmpeg : "ffmpeg"));
-  g_ptr_array_add (argv, (char *) "-hide_banner");
-  g_ptr_array_add (argv, (char *) "-loglevel");
-  g_ptr_array_add (argv, (char *) "error");
-  g_ptr_array_add (argv, (char *) "-y");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, NULL, &wait_status, &error) ||
-      !g_spawn_check_wait_status (wait_status, &error))
-    {
-      fprintf (stderr, "ffmpeg failed: %s\n", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* The dark box on the light ground, CLIP_FRAMES frames of H.264. */
 static gboolean
@@ -105,13 +58,8 @@ make_clip (const char *path)
   g_autofree char *filter = g_strdup_printf ("drawbox=x=%d:y=%d:w=%d:h=%d:color=0x5a5a5a:t=fill",
                                              BOX_X0, BOX_Y0, BOX_X1 - BOX_X0, BOX_Y1 - BOX_Y0);
   g_autofree char *input = g_strdup_printf ("color=c=0xd2d2d2:s=%dx%d:r=25", CLIP_WIDTH, CLIP_HEIGHT);
-  g_autofree char *frames = g_strdup_printf ("%d", CLIP_FRAMES);
-  const char *args[] = {
-    "-f", "lavfi", "-i", input, "-vf", filter, "-frames:v", frames,
-    "-c:v", "libx264", "-pix_fmt", "yuv420p", path, NULL
-  };
 
-  return run_ffmpeg (args);
+  return uitest_make_clip (path, input, filter, CLIP_FRAMES);
 }
 
 /* An all-blue keyframe image at the clip's size. */
@@ -121,62 +69,7 @@ make_blue_key (const char *path)
   g_autofree char *input = g_strdup_printf ("color=c=0x2a5cc8:s=%dx%d", CLIP_WIDTH, CLIP_HEIGHT);
   const char *args[] = { "-f", "lavfi", "-i", input, "-frames:v", "1", path, NULL };
 
-  return run_ffmpeg (args);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-settle (void)
-{
-  gint64 end = g_get_monotonic_time () + 250 * G_TIME_SPAN_MILLISECOND;
-
-  while (g_main_context_pending (NULL) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-#define WAIT_UNTIL(ok, cond, timeout_ms) do { \
-    gboolean timed_out_ = FALSE; \
-    guint id_ = g_timeout_add ((timeout_ms), timed_out_cb, &timed_out_); \
-    while (!(cond) && !timed_out_) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!timed_out_) \
-      g_source_remove (id_); \
-    settle (); \
-    (ok) = (cond); \
-  } while (0)
-
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  return uitest_ffmpeg (args);
 }
 
 /* Counts the viewer's GL renders.  (Its ::presented comes from an idle,
@@ -189,85 +82,6 @@ render_cb (GtkGLArea    *viewer,
 {
   presented++;
   return FALSE;
-}
-
-static gboolean
-wait_presented (guint since)
-{
-  gboolean ok;
-
-  WAIT_UNTIL (ok, presented > since, DRAW_TIMEOUT_MS);
-  return ok;
-}
-
-static gboolean
-snapshot_window (GtkWidget  *window,
-                 const char *name,
-                 Pixels     *pixels)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png_path = g_build_filename (output_dir, name, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  graphene_rect_t bounds;
-  int width, height;
-
-  pixels_clear (pixels);
-  if (!gtk_widget_compute_bounds (window, window, &bounds))
-    return FALSE;
-  width = gdk_paintable_get_intrinsic_width (paintable);
-  height = gdk_paintable_get_intrinsic_height (paintable);
-  pixels->origin_x = bounds.origin.x;
-  pixels->origin_y = bounds.origin.y;
-
-  for (int attempt = 0; attempt < 100; attempt++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      if ((node = gtk_snapshot_free_to_node (snapshot)) != NULL)
-        break;
-      g_main_context_iteration (NULL, TRUE);
-    }
-  if (node == NULL || renderer == NULL)
-    return FALSE;
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (texture == NULL)
-    return FALSE;
-  if (!gdk_texture_save_to_png (texture, png_path))
-    fprintf (stderr, "could not save %s\n", png_path);
-  printf ("  snapshot %s\n", png_path);
-
-  pixels->width = gdk_texture_get_width (texture);
-  pixels->height = gdk_texture_get_height (texture);
-  pixels->stride = (gsize) pixels->width * 4;
-  pixels->data = g_malloc (pixels->stride * pixels->height);
-  gdk_texture_download (texture, pixels->data, pixels->stride);
-  return TRUE;
-}
-
-static void
-update_screenshot (const char *snapshot_name,
-                   const char *screenshot_name)
-{
-  const char *dir = g_getenv ("TINTA_SCREENSHOT_DIR");
-  g_autofree char *from = NULL;
-  g_autofree char *to = NULL;
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  if (g_strcmp0 (g_getenv ("TINTA_UPDATE_SCREENSHOTS"), "1") != 0 || dir == NULL)
-    return;
-
-  from = g_build_filename (output_dir, snapshot_name, NULL);
-  to = g_build_filename (dir, screenshot_name, NULL);
-  g_mkdir_with_parents (dir, 0755);
-  if (g_file_get_contents (from, &contents, &length, NULL) &&
-      g_file_set_contents (to, contents, (gssize) length, NULL))
-    printf ("  screenshot %s\n", to);
-  else
-    CHECK_MSG (FALSE, "could not write %s", to);
 }
 
 /* ---- geometry: clip pixels to widget and window coordinates ---------------- */
@@ -291,120 +105,59 @@ clip_to_viewer (TintaWindow *window,
 /* The mean sRGB of a 5x5 block of the snapshot around clip pixel (x, y),
  * as Lab. */
 static void
-sample_lab (TintaWindow  *window,
-            const Pixels *pixels,
-            double        x,
-            double        y,
-            double        lab[3])
+sample_lab (TintaWindow        *window,
+            const UitestPixels *pixels,
+            double              x,
+            double              y,
+            double              lab[3])
 {
   Point p = clip_to_viewer (window, x, y);
   graphene_rect_t viewer_bounds;
-  double rgb[3] = { 0, 0, 0 };
-  int cx, cy, n = 0;
 
   if (!gtk_widget_compute_bounds (GTK_WIDGET (tinta_window_get_viewer (window)), GTK_WIDGET (window),
                                   &viewer_bounds))
     graphene_rect_init (&viewer_bounds, 0, 0, 0, 0);
-  cx = (int) (viewer_bounds.origin.x + p.x - pixels->origin_x);
-  cy = (int) (viewer_bounds.origin.y + p.y - pixels->origin_y);
-  for (int dy = -2; dy <= 2; dy++)
-    for (int dx = -2; dx <= 2; dx++)
-      {
-        int px = CLAMP (cx + dx, 0, pixels->width - 1);
-        int py = CLAMP (cy + dy, 0, pixels->height - 1);
-        guint32 argb;
-
-        memcpy (&argb, pixels->data + (gsize) py * pixels->stride + (gsize) px * 4, 4);
-        rgb[0] += ((argb >> 16) & 0xff) / 255.0;
-        rgb[1] += ((argb >> 8) & 0xff) / 255.0;
-        rgb[2] += (argb & 0xff) / 255.0;
-        n++;
-      }
-  for (int i = 0; i < 3; i++)
-    rgb[i] /= n;
-  tinta_lab_from_srgb_d (rgb, lab);
-}
-
-static double
-chroma (const double lab[3])
-{
-  return hypot (lab[1], lab[2]);
-}
-
-static double
-hue_difference (double a1,
-                double b1,
-                double a2,
-                double b2)
-{
-  double d = fabs (atan2 (b1, a1) - atan2 (b2, a2)) * 180.0 / G_PI;
-
-  return d > 180.0 ? 360.0 - d : d;
+  uitest_sample_lab (pixels, viewer_bounds.origin.x + p.x, viewer_bounds.origin.y + p.y, lab);
 }
 
 static void
-check_colored_as (TintaWindow  *window,
-                  const Pixels *pixels,
-                  double        x,
-                  double        y,
-                  const float   brush[3],
-                  const char   *what)
+check_colored_as (TintaWindow        *window,
+                  const UitestPixels *pixels,
+                  double              x,
+                  double              y,
+                  const float         brush[3],
+                  const char         *what)
 {
   double lab[3];
 
   sample_lab (window, pixels, x, y, lab);
-  printf ("  %-34s L %5.1f a %6.1f b %6.1f (chroma %.1f)\n", what, lab[0], lab[1], lab[2], chroma (lab));
-  CHECK_MSG (chroma (lab) >= COLORED_MIN, "%s should be colored, chroma %.1f", what, chroma (lab));
-  CHECK_MSG (hue_difference (lab[1], lab[2], brush[1], brush[2]) <= HUE_TOLERANCE,
+  printf ("  %-34s L %5.1f a %6.1f b %6.1f (chroma %.1f)\n", what, lab[0], lab[1], lab[2], uitest_chroma (lab));
+  CHECK_MSG (uitest_chroma (lab) >= COLORED_MIN, "%s should be colored, chroma %.1f", what, uitest_chroma (lab));
+  CHECK_MSG (uitest_hue_difference (lab[1], lab[2], brush[1], brush[2]) <= HUE_TOLERANCE,
              "%s should have the brush's hue: %.0f degrees off", what,
-             hue_difference (lab[1], lab[2], brush[1], brush[2]));
+             uitest_hue_difference (lab[1], lab[2], brush[1], brush[2]));
 }
 
 static void
-check_gray (TintaWindow  *window,
-            const Pixels *pixels,
-            double        x,
-            double        y,
-            const char   *what)
+check_gray (TintaWindow        *window,
+            const UitestPixels *pixels,
+            double              x,
+            double              y,
+            const char         *what)
 {
   double lab[3];
 
   sample_lab (window, pixels, x, y, lab);
-  printf ("  %-34s L %5.1f a %6.1f b %6.1f (chroma %.1f)\n", what, lab[0], lab[1], lab[2], chroma (lab));
-  CHECK_MSG (chroma (lab) <= NEUTRAL_MAX, "%s should be gray, chroma %.1f", what, chroma (lab));
+  printf ("  %-34s L %5.1f a %6.1f b %6.1f (chroma %.1f)\n", what, lab[0], lab[1], lab[2], uitest_chroma (lab));
+  CHECK_MSG (uitest_chroma (lab) <= NEUTRAL_MAX, "%s should be gray, chroma %.1f", what, uitest_chroma (lab));
 }
 
 /* ---- driving the window ---------------------------------------------------- */
 
-static void
-activate (TintaWindow *window,
-          const char  *action,
-          GVariant    *parameter)
-{
-  CHECK_MSG (gtk_widget_activate_action_variant (GTK_WIDGET (window), action, parameter),
-             "%s is not enabled", action);
-}
-
-static GtkEventController *
-find_controller (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (g_strcmp0 (gtk_event_controller_get_name (controller), name) == 0)
-        return controller;
-    }
-  return NULL;
-}
-
 static GtkEventController *
 stroke_gesture (TintaWindow *window)
 {
-  return find_controller (GTK_WIDGET (tinta_window_get_viewer (window)), "tinta-paint-stroke");
+  return uitest_find_controller (GTK_WIDGET (tinta_window_get_viewer (window)), GTK_TYPE_EVENT_CONTROLLER, "tinta-paint-stroke");
 }
 
 /* A stroke from clip pixel @from to @to in @steps motions, the main loop
@@ -431,7 +184,7 @@ paint_stroke (TintaWindow *window,
                                 from_y + (to_y - from_y) * i / steps);
 
       g_signal_emit_by_name (gesture, "drag-update", p.x - start.x, p.y - start.y);
-      spin_for (16);
+      uitest_spin_for (16);
     }
   {
     Point end = clip_to_viewer (window, to_x, to_y);
@@ -460,20 +213,16 @@ measure_latency (TintaWindow *window)
       gint64 t0;
       double ms;
 
-      gboolean timed_out = FALSE;
-      guint timeout;
+      gboolean drawn;
 
-      spin_for (80);
+      uitest_spin_for (80);
       since = presented;
       t0 = g_get_monotonic_time ();
       g_signal_emit_by_name (gesture, "drag-update", p.x - start.x, p.y - start.y);
-      /* Not WAIT_UNTIL: its settling would count. */
-      timeout = g_timeout_add (DRAW_TIMEOUT_MS, timed_out_cb, &timed_out);
-      while (presented == since && !timed_out)
-        g_main_context_iteration (NULL, TRUE);
-      if (timed_out)
+      /* Not UITEST_WAIT_UNTIL: its settling would count. */
+      UITEST_SPIN_UNTIL (drawn, presented != since, DRAW_TIMEOUT_MS);
+      if (!drawn)
         break;
-      g_source_remove (timeout);
       ms = (g_get_monotonic_time () - t0) / 1000.0;
       total += ms;
       worst = MAX (worst, ms);
@@ -485,16 +234,6 @@ measure_latency (TintaWindow *window)
   }
   printf ("  paint preview latency at %dx%d (motion to the viewer's render): mean %.1f ms, worst %.1f ms\n",
           CLIP_WIDTH, CLIP_HEIGHT, total / n, worst);
-}
-
-static guint
-n_keys (TintaWindow *window)
-{
-  guint n = 0;
-
-  if (tinta_window_get_clip (window) != NULL)
-    tinta_clip_get_keyframes (tinta_window_get_clip (window), &n);
-  return n;
 }
 
 static gboolean
@@ -527,13 +266,25 @@ paint_tool (TintaWindow *window)
 
 /* Waits for the viewer to draw and snapshots the window. */
 static void
-redraw_and_snapshot (TintaWindow *window,
-                     guint        since,
-                     const char  *name,
-                     Pixels      *pixels)
+redraw_and_snapshot (TintaWindow  *window,
+                     guint         since,
+                     const char   *name,
+                     UitestPixels *pixels)
 {
-  CHECK_MSG (wait_presented (since), "the viewer never redrew for %s", name);
-  CHECK (snapshot_window (GTK_WIDGET (window), name, pixels));
+  CHECK_MSG (uitest_wait_past (&presented, since, DRAW_TIMEOUT_MS), "the viewer never redrew for %s", name);
+  CHECK (uitest_snapshot (GTK_WIDGET (window), name, pixels));
+}
+
+/* Has the viewer render again, and snapshots the window once it has. */
+static void
+rerender_and_snapshot (TintaWindow  *window,
+                       const char   *name,
+                       UitestPixels *pixels)
+{
+  guint since = presented;
+
+  gtk_gl_area_queue_render (GTK_GL_AREA (tinta_window_get_viewer (window)));
+  redraw_and_snapshot (window, since, name, pixels);
 }
 
 static gsize
@@ -566,22 +317,19 @@ project_strokes (const char *path,
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (void)
 {
-  g_autoptr(TintaApplication) app = NULL;
+  g_auto(UitestEditor) editor = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *scratch = NULL;
   g_autofree char *clip = NULL;
   g_autofree char *project_path = NULL;
   g_autofree char *project_again = NULL;
   g_autofree char *blue_png = NULL;
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   TintaWindow *window;
   TintaViewer *viewer;
   TintaPaintBar *bar;
   TintaTimeline *timeline;
-  GList *windows;
   float brush[3] = { 55.0f, 45.0f, 50.0f };       /* Lab: an orange brown */
   float picked[3];
   tinta_stroke first = { 0 };
@@ -592,38 +340,22 @@ main (int   argc,
   /* The window prints each preview's fill time and latency. */
   g_setenv ("TINTA_DEBUG_PAINT", "1", TRUE);
 
-  if (!gtk_init_check ())
-    tinta_test_skip ("cannot open a display; run under xvfb-run");
+  uitest_init_display ();
 
-  output_dir = g_getenv ("TINTA_TEST_OUTPUT_DIR");
-  if (output_dir == NULL)
-    output_dir = ".";
-  g_mkdir_with_parents (output_dir, 0755);
-
-  scratch = g_dir_make_tmp ("tinta-paint-XXXXXX", &error);
-  if (scratch == NULL)
-    {
-      fprintf (stderr, "no scratch folder: %s\n", error->message);
-      return 1;
-    }
-  clip = g_build_filename (scratch, "box.mp4", NULL);
-  project_path = g_build_filename (scratch, "box.tinta", NULL);
-  project_again = g_build_filename (scratch, "box-again.tinta", NULL);
-  blue_png = g_build_filename (scratch, "blue.png", NULL);
+  if (!uitest_editor_start (&editor, GTK_APPLICATION (tinta_application_new ()), "tinta-paint-XXXXXX"))
+    return 1;
+  clip = g_build_filename (editor.scratch, "box.mp4", NULL);
+  project_path = g_build_filename (editor.scratch, "box.tinta", NULL);
+  project_again = g_build_filename (editor.scratch, "box-again.tinta", NULL);
+  blue_png = g_build_filename (editor.scratch, "blue.png", NULL);
   if (!make_clip (clip) || !make_blue_key (blue_png))
     {
       CHECK_MSG (FALSE, "could not make the test clip with ffmpeg");
-      remove_tree (scratch);
       return tinta_test_end ("paint");
     }
+  CHECK (editor.registered);
 
-  app = tinta_application_new ();
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  CHECK (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_clear_error (&error);
-
-  window = tinta_window_new (GTK_APPLICATION (app));
+  window = editor.window;
   viewer = tinta_window_get_viewer (window);
   bar = tinta_window_get_paint_bar (window);
   timeline = tinta_window_get_timeline (window);
@@ -636,22 +368,22 @@ main (int   argc,
   CHECK (tinta_window_open_path (window, clip, &error));
   g_clear_error (&error);
   tinta_timeline_set_position (timeline, PAINT_FRAME);
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == PAINT_FRAME && presented > 0, DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == PAINT_FRAME && presented > 0, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "frame %d was never shown", PAINT_FRAME);
 
   /* Paint mode: the bar, the tools, the size keys. */
-  activate (window, "win.paint", NULL);
+  CHECK (uitest_activate (window, "win.paint", NULL));
 
   CHECK (painting (window));
   CHECK_INT (paint_tool (window), TINTA_PAINT_TOOL_BRUSH);
-  activate (window, "win.paint-tool", g_variant_new_string ("eraser"));
+  CHECK (uitest_activate (window, "win.paint-tool", g_variant_new_string ("eraser")));
   CHECK_INT (paint_tool (window), TINTA_PAINT_TOOL_ERASER);
-  activate (window, "win.paint-tool", g_variant_new_string ("brush"));
+  CHECK (uitest_activate (window, "win.paint-tool", g_variant_new_string ("brush")));
   tinta_paint_bar_set_size (bar, 20);
-  activate (window, "win.brush-size", g_variant_new_int32 (1));
+  CHECK (uitest_activate (window, "win.brush-size", g_variant_new_int32 (1)));
   CHECK_MSG (tinta_paint_bar_get_size (bar) > 20, "] did not grow the brush: %.0f", tinta_paint_bar_get_size (bar));
-  activate (window, "win.brush-size", g_variant_new_int32 (-1));
-  activate (window, "win.brush-size", g_variant_new_int32 (-1));
+  CHECK (uitest_activate (window, "win.brush-size", g_variant_new_int32 (-1)));
+  CHECK (uitest_activate (window, "win.brush-size", g_variant_new_int32 (-1)));
   CHECK_MSG (tinta_paint_bar_get_size (bar) < 20, "[ did not shrink the brush: %.0f", tinta_paint_bar_get_size (bar));
   tinta_paint_bar_set_size (bar, BRUSH_SIZE);
   tinta_paint_bar_set_hardness (bar, 0.8);
@@ -660,14 +392,12 @@ main (int   argc,
 
   /* One stroke inside the box. */
   paint_stroke (window, 180, 240, 380, 240, 20);
-  CHECK_INT (n_keys (window), 1);
+  CHECK_INT (uitest_n_keyframes (window), 1);
   CHECK_MSG (is_partial_key (window, PAINT_FRAME), "the stroke did not make a partial keyframe");
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 1);
   CHECK_INT (tinta_keyframe_panel_get_selected (tinta_window_get_keyframe_panel (window)), PAINT_FRAME);
   CHECK (tinta_viewer_has_result (viewer, TINTA_VIEW_FUSED));
-  since = presented;
-  gtk_gl_area_queue_render (GTK_GL_AREA (viewer));
-  redraw_and_snapshot (window, since, "paint-stroke.png", &pixels);
+  rerender_and_snapshot (window, "paint-stroke.png", &pixels);
   if (pixels.data != NULL)
     {
       check_colored_as (window, &pixels, 280, 240, brush, "on the stroke");
@@ -685,22 +415,22 @@ main (int   argc,
     Point p = clip_to_viewer (window, 280, 240);
 
     tinta_paint_bar_set_color (bar, &white);
-    activate (window, "win.paint-tool", g_variant_new_string ("eyedropper"));
+    CHECK (uitest_activate (window, "win.paint-tool", g_variant_new_string ("eyedropper")));
     g_signal_emit_by_name (gesture, "drag-begin", p.x, p.y);
     g_signal_emit_by_name (gesture, "drag-end", 0.0, 0.0);
     tinta_paint_bar_get_lab (bar, picked);
     printf ("  eyedropper on the stroke:          L %5.1f a %6.1f b %6.1f\n", picked[0], picked[1], picked[2]);
     CHECK_MSG (hypot (picked[1], picked[2]) >= COLORED_MIN &&
-               hue_difference (picked[1], picked[2], brush[1], brush[2]) <= HUE_TOLERANCE,
+               uitest_hue_difference (picked[1], picked[2], brush[1], brush[2]) <= HUE_TOLERANCE,
                "the eyedropper did not pick the stroke's color");
     CHECK_INT (paint_tool (window), TINTA_PAINT_TOOL_BRUSH);
 
-    activate (window, "win.layout", g_variant_new_string ("side-by-side"));
-    settle ();
+    CHECK (uitest_activate (window, "win.layout", g_variant_new_string ("side-by-side")));
+    uitest_settle ();
     {
       graphene_rect_t left;
 
-      activate (window, "win.paint-tool", g_variant_new_string ("eyedropper"));
+      CHECK (uitest_activate (window, "win.paint-tool", g_variant_new_string ("eyedropper")));
       CHECK (tinta_viewer_get_pane_bounds (viewer, 0, &left));
       CHECK_INT (tinta_viewer_get_mode_at (viewer, left.origin.x + left.size.width * 0.33,
                                            left.origin.y + left.size.height / 2), TINTA_VIEW_GRAY);
@@ -711,22 +441,22 @@ main (int   argc,
       printf ("  eyedropper on the gray view:       L %5.1f a %6.1f b %6.1f\n", picked[0], picked[1], picked[2]);
       CHECK_MSG (hypot (picked[1], picked[2]) <= NEUTRAL_MAX, "the gray view gave a colored pick");
     }
-    activate (window, "win.layout", g_variant_new_string ("single"));
+    CHECK (uitest_activate (window, "win.layout", g_variant_new_string ("single")));
     tinta_paint_bar_set_lab (bar, brush);
   }
 
   /* Undo takes the stroke's keyframe away, redo brings it back at once. */
   since = presented;
-  activate (window, "win.undo", NULL);
-  CHECK_INT (n_keys (window), 0);
+  CHECK (uitest_activate (window, "win.undo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 0);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 0);
   redraw_and_snapshot (window, since, "paint-undone.png", &pixels);
   if (pixels.data != NULL)
     check_gray (window, &pixels, 280, 240, "the stroke after undo");
 
   since = presented;
-  activate (window, "win.redo", NULL);
-  CHECK_INT (n_keys (window), 1);
+  CHECK (uitest_activate (window, "win.redo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 1);
   CHECK (is_partial_key (window, PAINT_FRAME));
   redraw_and_snapshot (window, since, "paint-redone.png", &pixels);
   if (pixels.data != NULL)
@@ -734,30 +464,30 @@ main (int   argc,
 
   /* The eraser over the whole stroke takes its color, undo restores it. */
   since = presented;
-  activate (window, "win.paint-tool", g_variant_new_string ("eraser"));
+  CHECK (uitest_activate (window, "win.paint-tool", g_variant_new_string ("eraser")));
   tinta_paint_bar_set_size (bar, 70);
   paint_stroke (window, 160, 240, 400, 240, 12);
   redraw_and_snapshot (window, since, "paint-erased.png", &pixels);
   if (pixels.data != NULL)
     check_gray (window, &pixels, 280, 240, "the stroke erased");
   since = presented;
-  activate (window, "win.undo", NULL);
-  CHECK_INT (n_keys (window), 1);
+  CHECK (uitest_activate (window, "win.undo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 1);
   redraw_and_snapshot (window, since, "paint-unerased.png", &pixels);
   if (pixels.data != NULL)
     check_colored_as (window, &pixels, 280, 240, brush, "the stroke after undoing the eraser");
-  activate (window, "win.paint-tool", g_variant_new_string ("brush"));
+  CHECK (uitest_activate (window, "win.paint-tool", g_variant_new_string ("brush")));
   tinta_paint_bar_set_size (bar, BRUSH_SIZE);
 
   /* Painting over an imported full keyframe keeps it full, its colors
    * replaced where painted. */
   tinta_timeline_set_position (timeline, FULL_FRAME);
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == FULL_FRAME, DRAW_TIMEOUT_MS);
-  activate (window, "win.import-keyframe-file", g_variant_new_string (blue_png));
-  CHECK_INT (n_keys (window), 2);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == FULL_FRAME, DRAW_TIMEOUT_MS);
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (blue_png)));
+  CHECK_INT (uitest_n_keyframes (window), 2);
   since = presented;
   paint_stroke (window, 180, 240, 380, 240, 10);
-  CHECK_INT (n_keys (window), 2);
+  CHECK_INT (uitest_n_keyframes (window), 2);
   CHECK_MSG (!is_partial_key (window, FULL_FRAME), "painting made the full keyframe partial");
   gtk_gl_area_queue_render (GTK_GL_AREA (viewer));
   redraw_and_snapshot (window, since, "paint-over-full.png", &pixels);
@@ -768,17 +498,17 @@ main (int   argc,
       check_colored_as (window, &pixels, 280, 240, brush, "full keyframe, on the stroke");
       check_colored_as (window, &pixels, 620, 240, blue, "full keyframe, away from it");
     }
-  activate (window, "win.undo", NULL);
+  CHECK (uitest_activate (window, "win.undo", NULL));
   CHECK (!is_partial_key (window, FULL_FRAME));
-  activate (window, "win.undo", NULL);
-  CHECK_INT (n_keys (window), 1);
+  CHECK (uitest_activate (window, "win.undo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 1);
 
   /* The timeline marks the keyframe. */
   tinta_timeline_set_position (timeline, 0);
   CHECK (tinta_timeline_next_keyframe (timeline, 1, &marker));
   CHECK_INT (marker, PAINT_FRAME);
   tinta_timeline_set_position (timeline, PAINT_FRAME);
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == PAINT_FRAME, DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == PAINT_FRAME, DRAW_TIMEOUT_MS);
 
   /* Saved and opened again: the strokes stay with the keyframe. */
   CHECK (tinta_window_save_project_to (window, project_path, &error));
@@ -792,15 +522,15 @@ main (int   argc,
 
   CHECK (tinta_window_open_path (window, project_path, &error));
   g_clear_error (&error);
-  CHECK_INT (n_keys (window), 1);
+  CHECK_INT (uitest_n_keyframes (window), 1);
   CHECK (is_partial_key (window, PAINT_FRAME));
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == PAINT_FRAME, DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == PAINT_FRAME, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "the project did not come back at frame %d", PAINT_FRAME);
   CHECK (!painting (window));
 
   /* Painting goes on from the saved strokes: a second one, on the light
    * ground, in another color. */
-  activate (window, "win.paint", NULL);
+  CHECK (uitest_activate (window, "win.paint", NULL));
   {
     float blue[3] = { 60.0f, -5.0f, -45.0f };
 
@@ -812,42 +542,37 @@ main (int   argc,
     CHECK_INT (project_strokes (project_again, PAINT_FRAME, NULL), 2);
 
     measure_latency (window);
-    activate (window, "win.undo", NULL);     /* the latency stroke */
+    CHECK (uitest_activate (window, "win.undo", NULL));     /* the latency stroke */
 
     /* The window in paint mode, with the brush outline on the ground. */
     tinta_paint_bar_set_lab (bar, brush);
     {
-      GtkEventController *motion = find_controller (GTK_WIDGET (viewer), "tinta-paint-pointer");
+      GtkEventController *motion = uitest_find_controller (GTK_WIDGET (viewer), GTK_TYPE_EVENT_CONTROLLER, "tinta-paint-pointer");
       Point p = clip_to_viewer (window, 640, 400);
 
       CHECK (motion != NULL);
       if (motion != NULL)
         g_signal_emit_by_name (motion, "motion", p.x, p.y);
     }
-    spin_for (400);   /* the bar slides in */
-    since = presented;
-    gtk_gl_area_queue_render (GTK_GL_AREA (viewer));
-    redraw_and_snapshot (window, since, "window-paint.png", &pixels);
+    uitest_spin_for (400);   /* the bar slides in */
+    rerender_and_snapshot (window, "window-paint.png", &pixels);
     if (pixels.data != NULL)
       {
         check_colored_as (window, &pixels, 280, 240, brush, "the first stroke, reopened");
         check_colored_as (window, &pixels, 660, 245, blue, "the second stroke");
         check_gray (window, &pixels, 280, 440, "below the box, far from both");
       }
-    update_screenshot ("window-paint.png", "editor-paint.png");
+    if (!uitest_update_screenshot ("window-paint.png", "editor-paint.png"))
+      CHECK_MSG (FALSE, "could not update editor-paint.png");
   }
 
-  activate (window, "win.paint", NULL);
+  CHECK (uitest_activate (window, "win.paint", NULL));
   CHECK (!painting (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.paint-tool", "s", "eraser");
   CHECK_INT (paint_tool (window), TINTA_PAINT_TOOL_BRUSH);
 
   /* Unsaved strokes would ask on close; this test does not answer. */
   tinta_window_save_project_to (window, project_path, NULL);
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
-    gtk_window_destroy (windows->data);
-  settle ();
-
-  remove_tree (scratch);
+  uitest_editor_clear (&editor);
   return tinta_test_end ("paint");
 }

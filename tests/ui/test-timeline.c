@@ -14,15 +14,14 @@
 
 #include "config.h"
 
-#include <string.h>
 
-#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "tinta-timeline.h"
 #include "tinta-ui.h"
 
 #include "../engine/tinta-test.h"
+#include "uitest.h"
 
 #define WAIT_TIMEOUT_MS 20000
 
@@ -33,60 +32,22 @@
 #define RULER_Y     60
 #define LABEL_Y     72
 
-typedef struct {
-  guchar *data;
-  int     width;
-  int     height;
-  gsize   stride;
-  /* Widget coordinates of pixel (0, 0): the CSS border is drawn outside
-   * the content box the timeline draws in. */
-  double  origin_x;
-  double  origin_y;
-} Pixels;
-
-typedef struct {
-  double r, g, b;
-} Color;
-
-static void
-pixels_clear (Pixels *pixels)
-{
-  g_clear_pointer (&pixels->data, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
-
-static Color
-pixel (const Pixels *pixels,
-       double        x,
-       double        y)
-{
-  int px = CLAMP ((int) (x - pixels->origin_x), 0, pixels->width - 1);
-  int py = CLAMP ((int) (y - pixels->origin_y), 0, pixels->height - 1);
-  guint32 argb;
-
-  /* Cairo's ARGB32 from gdk_texture_download; the window is opaque. */
-  memcpy (&argb, pixels->data + (gsize) py * pixels->stride + (gsize) px * 4, 4);
-
-  return (Color) { (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff };
-}
-
 static double
-brightness (Color c)
+brightness (UitestColor c)
 {
   return MAX (c.r, MAX (c.g, c.b));
 }
 
 static double
-color_distance (Color a,
-                Color b)
+color_distance (UitestColor a,
+                UitestColor b)
 {
   return MAX (fabs (a.r - b.r), MAX (fabs (a.g - b.g), fabs (a.b - b.b)));
 }
 
 static void
-print_color (const char *what,
-             Color       c)
+print_color (const char  *what,
+             UitestColor c)
 {
   printf ("  %-28s R %3.0f  G %3.0f  B %3.0f\n", what, c.r, c.g, c.b);
 }
@@ -101,30 +62,16 @@ frame_x (gint64 frame,
 }
 
 static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 wait_for_width (GtkWidget *widget,
                 int        width)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add (WAIT_TIMEOUT_MS, timed_out_cb, &timed_out);
+  gboolean ok;
 
-  while ((!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) != width) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (timeout_id);
+  UITEST_SPIN_UNTIL (ok, gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) == width,
+                     WAIT_TIMEOUT_MS);
+  uitest_drain ();
 
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-
-  return !timed_out;
+  return ok;
 }
 
 static void
@@ -140,80 +87,36 @@ static gboolean
 wait_for_frame (GtkWidget *widget)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  gboolean timed_out = FALSE;
-  guint timeout_id;
   guint painted = 0;
+  gboolean ok;
   gulong handler;
 
   if (clock == NULL)
     return FALSE;
 
-  timeout_id = g_timeout_add (WAIT_TIMEOUT_MS, timed_out_cb, &timed_out);
   handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
   gtk_widget_queue_draw (widget);
-  while (painted == 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  UITEST_SPIN_UNTIL (ok, painted > 0, WAIT_TIMEOUT_MS);
   g_signal_handler_disconnect (clock, handler);
-  if (!timed_out)
-    g_source_remove (timeout_id);
 
-  return !timed_out;
+  return ok;
 }
 
-/* Renders the widget (its CSS border and background included) with its
- * window's renderer, after the next frame, saves it as PNG and keeps the
- * pixels. */
+/* Renders the widget (its CSS border and background included) after the
+ * next frame (uitest_snapshot()), as uitest_output_dir()/@name. */
 static gboolean
-render_widget (GtkWidget  *widget,
-               const char *png_path,
-               Pixels     *pixels)
+render_widget (GtkWidget    *widget,
+               const char   *name,
+               UitestPixels *pixels)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  GtkSnapshot *snapshot;
-  graphene_rect_t bounds;
-  int width, height;
-
-  pixels_clear (pixels);
+  uitest_pixels_clear (pixels);
 
   if (!wait_for_frame (widget))
     {
       fprintf (stderr, "the window never drew a frame\n");
       return FALSE;
     }
-
-  /* Drawn at its intrinsic size the paintable is not scaled, so pixels
-   * map 1:1 to widget coordinates shifted by the bounds' origin. */
-  if (renderer == NULL || !gtk_widget_compute_bounds (widget, widget, &bounds))
-    return FALSE;
-  paintable = gtk_widget_paintable_new (widget);
-  width = gdk_paintable_get_intrinsic_width (paintable);
-  height = gdk_paintable_get_intrinsic_height (paintable);
-  pixels->origin_x = bounds.origin.x;
-  pixels->origin_y = bounds.origin.y;
-
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return FALSE;
-
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (texture == NULL)
-    return FALSE;
-
-  if (!gdk_texture_save_to_png (texture, png_path))
-    fprintf (stderr, "could not save %s\n", png_path);
-
-  pixels->width = gdk_texture_get_width (texture);
-  pixels->height = gdk_texture_get_height (texture);
-  pixels->stride = (gsize) pixels->width * 4;
-  pixels->data = g_malloc (pixels->stride * pixels->height);
-  gdk_texture_download (texture, pixels->data, pixels->stride);
-
-  return TRUE;
+  return uitest_snapshot (widget, name, pixels);
 }
 
 /* A black-and-white "shot" 160×90 for frame `frame`: a sky gradient, a
@@ -612,24 +515,6 @@ test_keys (void)
   g_ptr_array_unref (events.controls);
 }
 
-static GtkEventController *
-find_controller (GtkWidget *widget,
-                 GType      type)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      /* The widget keeps it alive. */
-      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
-        return controller;
-    }
-
-  return NULL;
-}
-
 /* A press where the gesture would report one: the frame under x becomes
  * the position and ::scrub says so, even when it does not change. */
 static void
@@ -637,7 +522,7 @@ check_press (TintaTimeline *timeline,
              double         x,
              gint64         expected)
 {
-  GtkEventController *drag = find_controller (GTK_WIDGET (timeline), GTK_TYPE_GESTURE_DRAG);
+  GtkEventController *drag = uitest_find_controller (GTK_WIDGET (timeline), GTK_TYPE_GESTURE_DRAG, NULL);
   Events events = { g_array_new (FALSE, FALSE, sizeof (gint64)), NULL };
   gulong handler = g_signal_connect (timeline, "scrub", G_CALLBACK (scrub_cb), &events);
 
@@ -659,15 +544,15 @@ check_press (TintaTimeline *timeline,
  * faint line where a click would land. */
 static void
 test_focus_and_hover (GtkWidget     *window,
-                      TintaTimeline *timeline,
-                      const char    *output_dir)
+                      TintaTimeline *timeline)
 {
-  g_autofree char *png = g_strdup_printf ("%s/timeline-focus.png", output_dir);
-  g_auto(Pixels) pixels = { 0 };
-  GtkEventController *motion = find_controller (GTK_WIDGET (timeline), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  const char *png = "timeline-focus.png";
+  g_auto(UitestPixels) pixels = { 0 };
+  GtkEventController *motion = uitest_find_controller (GTK_WIDGET (timeline),
+                                                       GTK_TYPE_EVENT_CONTROLLER_MOTION, NULL);
   int width = gtk_widget_get_width (GTK_WIDGET (timeline));
   double hover_x = floor (frame_x (240, 300, width) + 0.5);
-  Color line, beside;
+  UitestColor line, beside;
 
   CHECK (motion != NULL);
   if (motion == NULL)
@@ -681,8 +566,8 @@ test_focus_and_hover (GtkWidget     *window,
   CHECK (render_widget (GTK_WIDGET (timeline), png, &pixels));
   if (pixels.data != NULL)
     {
-      line = pixel (&pixels, hover_x, RULER_Y + 10);
-      beside = pixel (&pixels, hover_x + 4, RULER_Y + 10);
+      line = uitest_pixel (&pixels, hover_x, RULER_Y + 10);
+      beside = uitest_pixel (&pixels, hover_x + 4, RULER_Y + 10);
       print_color ("hover line", line);
       CHECK_MSG (brightness (line) > brightness (beside) + 20, "the hover line should show");
     }
@@ -700,20 +585,20 @@ typedef struct {
  * the three reference colors; columns next to a boundary, the playhead or
  * the cut are skipped. */
 static void
-check_cache_bar (const Pixels *pixels,
-                 int           width,
-                 const Span   *spans,
-                 guint         n_spans,
-                 const double *skip,
-                 guint         n_skip)
+check_cache_bar (const UitestPixels *pixels,
+                 int                 width,
+                 const Span         *spans,
+                 guint               n_spans,
+                 const double       *skip,
+                 guint               n_skip)
 {
   double y = CACHE_Y + 2;
-  Color reference[3];
+  UitestColor reference[3];
   guint wrong = 0, checked = 0;
 
-  reference[0] = pixel (pixels, spans[n_spans - 1].x_max - 3, y);
-  reference[1] = pixel (pixels, (spans[1].x_min + spans[1].x_max) / 2 + 10, y);
-  reference[2] = pixel (pixels, spans[0].x_min + 5, y);
+  reference[0] = uitest_pixel (pixels, spans[n_spans - 1].x_max - 3, y);
+  reference[1] = uitest_pixel (pixels, (spans[1].x_min + spans[1].x_max) / 2 + 10, y);
+  reference[2] = uitest_pixel (pixels, spans[0].x_min + 5, y);
   print_color ("cache bar, fused", reference[2]);
   print_color ("cache bar, local", reference[1]);
   print_color ("cache bar, none", reference[0]);
@@ -728,7 +613,7 @@ check_cache_bar (const Pixels *pixels,
     for (double x = ceil (spans[s].x_min) + 2; x < spans[s].x_max - 2; x++)
       {
         gboolean skipped = FALSE;
-        Color c = pixel (pixels, x, y);
+        UitestColor c = uitest_pixel (pixels, x, y);
         int nearest = 0;
 
         for (guint i = 0; i < n_skip; i++)
@@ -758,19 +643,18 @@ check_cache_bar (const Pixels *pixels,
  * in *fused (when check) so the unstyled colors can be compared. */
 static void
 test_render (TintaTimeline *timeline,
-             const char    *output_dir,
              const char    *name,
              gboolean       check,
-             Color         *fused)
+             UitestColor   *fused)
 {
-  g_autofree char *png = g_strdup_printf ("%s/%s.png", output_dir, name);
-  g_auto(Pixels) pixels = { 0 };
+  g_autofree char *png = g_strconcat (name, ".png", NULL);
+  g_auto(UitestPixels) pixels = { 0 };
   const gint64 keys[] = { 50 };
   const gint64 cuts[] = { 200 };
   int width = gtk_widget_get_width (GTK_WIDGET (timeline));
   double track = width - 2 * TRACK_INSET;
   double playhead_x, keyframe_x, cut_x;
-  Color c, left, right;
+  UitestColor c, left, right;
 
   tinta_timeline_set_clip (timeline, 300, 25, 1);
   set_cache_range (timeline, 0, 99, TINTA_TIMELINE_CACHE_FUSED);
@@ -790,7 +674,7 @@ test_render (TintaTimeline *timeline,
           pixels.origin_x, pixels.origin_y);
   if (pixels.data == NULL)
     return;
-  *fused = pixel (&pixels, TRACK_INSET + 5, CACHE_Y + 2);
+  *fused = uitest_pixel (&pixels, TRACK_INSET + 5, CACHE_Y + 2);
   if (!check)
     return;
 
@@ -813,30 +697,30 @@ test_render (TintaTimeline *timeline,
   }
 
   /* The playhead: a light line over the dark ruler, at the frame's middle. */
-  c = pixel (&pixels, playhead_x, RULER_Y + 10);
-  left = pixel (&pixels, playhead_x - 4, RULER_Y + 10);
-  right = pixel (&pixels, playhead_x + 4, RULER_Y + 10);
+  c = uitest_pixel (&pixels, playhead_x, RULER_Y + 10);
+  left = uitest_pixel (&pixels, playhead_x - 4, RULER_Y + 10);
+  right = uitest_pixel (&pixels, playhead_x + 4, RULER_Y + 10);
   print_color ("playhead", c);
   print_color ("beside the playhead", left);
   CHECK_MSG (brightness (c) > brightness (left) + 100 && brightness (c) > brightness (right) + 100,
              "the playhead column should stand out from its neighbours");
   /* It crosses the thumbnails too. */
-  c = pixel (&pixels, playhead_x, STRIP_Y + 24);
-  left = pixel (&pixels, playhead_x - 1, STRIP_Y + 24);
+  c = uitest_pixel (&pixels, playhead_x, STRIP_Y + 24);
+  left = uitest_pixel (&pixels, playhead_x - 1, STRIP_Y + 24);
   CHECK_MSG (color_distance (c, left) > 40, "the playhead should cross the strip");
 
   /* The keyframe: an accent diamond in the ruler at frame 50. */
-  c = pixel (&pixels, keyframe_x, RULER_Y + 6);
+  c = uitest_pixel (&pixels, keyframe_x, RULER_Y + 6);
   print_color ("keyframe diamond", c);
   CHECK_MSG (c.b > c.r + 60 && c.b > 120, "the keyframe should be an accent diamond");
-  c = pixel (&pixels, keyframe_x + 12, RULER_Y + 6);
+  c = uitest_pixel (&pixels, keyframe_x + 12, RULER_Y + 6);
   CHECK_MSG (brightness (c) < 70, "the diamond should be small");
 
   /* The cut: a red line where frame 200 starts, through the ruler. */
-  c = pixel (&pixels, cut_x, RULER_Y + 10);
+  c = uitest_pixel (&pixels, cut_x, RULER_Y + 10);
   print_color ("cut line", c);
   CHECK_MSG (c.r > 150 && c.r > c.g + 80 && c.r > c.b + 80, "the cut should be a red line");
-  c = pixel (&pixels, cut_x + 4, RULER_Y + 10);
+  c = uitest_pixel (&pixels, cut_x + 4, RULER_Y + 10);
   CHECK_MSG (c.r < 100, "the cut line should be thin");
 
   /* The label row has text in it, and the rest of it is background. */
@@ -845,25 +729,24 @@ test_render (TintaTimeline *timeline,
 
     for (double x = TRACK_INSET; x < 200; x++)
       for (double y = LABEL_Y + 2; y < LABEL_Y + 16; y++)
-        brightest = MAX (brightest, brightness (pixel (&pixels, x, y)));
+        brightest = MAX (brightest, brightness (uitest_pixel (&pixels, x, y)));
     CHECK_MSG (brightest > 180, "the frame number and timecode should be drawn (brightest %.0f)",
                brightest);
   }
 }
 
 static void
-test_nearest_thumbnails (TintaTimeline *timeline,
-                         const char    *output_dir)
+test_nearest_thumbnails (TintaTimeline *timeline)
 {
-  g_autofree char *png = g_strdup_printf ("%s/timeline-thumbnails.png", output_dir);
-  g_auto(Pixels) pixels = { 0 };
+  const char *png = "timeline-thumbnails.png";
+  g_auto(UitestPixels) pixels = { 0 };
   const GdkRGBA red = { 1, 0, 0, 1 };
   const GdkRGBA blue = { 0, 0, 1, 1 };
   g_autoptr(GdkTexture) red_texture = make_thumbnail (0, &red);
   g_autoptr(GdkTexture) blue_texture = make_thumbnail (0, &blue);
   int width = gtk_widget_get_width (GTK_WIDGET (timeline));
   double y = STRIP_Y + 24;
-  Color first_quarter, last_quarter;
+  UitestColor first_quarter, last_quarter;
 
   tinta_timeline_set_clip (timeline, 300, 25, 1);
   tinta_timeline_set_thumbnail (timeline, 0, red_texture);
@@ -876,8 +759,8 @@ test_nearest_thumbnails (TintaTimeline *timeline,
   if (pixels.data == NULL)
     return;
 
-  first_quarter = pixel (&pixels, frame_x (60, 300, width), y);
-  last_quarter = pixel (&pixels, frame_x (240, 300, width), y);
+  first_quarter = uitest_pixel (&pixels, frame_x (60, 300, width), y);
+  last_quarter = uitest_pixel (&pixels, frame_x (240, 300, width), y);
   print_color ("strip, first quarter", first_quarter);
   print_color ("strip, last quarter", last_quarter);
   CHECK_MSG (first_quarter.r > 200 && first_quarter.b < 60, "the first slots should show frame 0");
@@ -888,7 +771,7 @@ test_nearest_thumbnails (TintaTimeline *timeline,
   CHECK (render_widget (GTK_WIDGET (timeline), png, &pixels));
   if (pixels.data != NULL)
     {
-      Color placeholder = pixel (&pixels, frame_x (60, 300, width), y);
+      UitestColor placeholder = uitest_pixel (&pixels, frame_x (60, 300, width), y);
 
       print_color ("placeholder slot", placeholder);
       CHECK_MSG (brightness (placeholder) < 90 && fabs (placeholder.r - placeholder.b) < 8,
@@ -899,18 +782,17 @@ test_nearest_thumbnails (TintaTimeline *timeline,
 /* 200,000 frames, all fused but one: the column over that frame shows it,
  * and neither reporting every frame nor drawing takes long. */
 static void
-test_long_clip (TintaTimeline *timeline,
-                const char    *output_dir)
+test_long_clip (TintaTimeline *timeline)
 {
-  g_autofree char *png = g_strdup_printf ("%s/timeline-long.png", output_dir);
-  g_auto(Pixels) pixels = { 0 };
+  const char *png = "timeline-long.png";
+  g_auto(UitestPixels) pixels = { 0 };
   const gint64 n_frames = 200000;
   const gint64 missing = 100000;
   int width = gtk_widget_get_width (GTK_WIDGET (timeline));
   double x = TRACK_INSET + (double) missing * (width - 2 * TRACK_INSET) / n_frames;
   gint64 start;
   double report_ms, render_ms;
-  Color hole, before, after;
+  UitestColor hole, before, after;
 
   tinta_timeline_set_clip (timeline, n_frames, 24000, 1001);
   start = g_get_monotonic_time ();
@@ -927,9 +809,9 @@ test_long_clip (TintaTimeline *timeline,
   if (pixels.data == NULL)
     return;
 
-  hole = pixel (&pixels, x, CACHE_Y + 2);
-  before = pixel (&pixels, x - 3, CACHE_Y + 2);
-  after = pixel (&pixels, x + 3, CACHE_Y + 2);
+  hole = uitest_pixel (&pixels, x, CACHE_Y + 2);
+  before = uitest_pixel (&pixels, x - 3, CACHE_Y + 2);
+  after = uitest_pixel (&pixels, x + 3, CACHE_Y + 2);
   print_color ("column with a missing frame", hole);
   print_color ("column before it", before);
   CHECK_MSG (before.b > 180 && after.b > 180, "the fused columns should be bright");
@@ -943,7 +825,7 @@ test_long_clip (TintaTimeline *timeline,
           (g_get_monotonic_time () - start) / 1000.0);
   if (pixels.data != NULL)
     {
-      hole = pixel (&pixels, x, CACHE_Y + 2);
+      hole = uitest_pixel (&pixels, x, CACHE_Y + 2);
       CHECK_MSG (color_distance (hole, before) < 6, "the column should be fused again");
     }
 }
@@ -953,19 +835,13 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GtkCssProvider) css = NULL;
-  const char *output_dir = g_getenv ("TINTA_TEST_OUTPUT_DIR");
-  Color unstyled_fused = { 0 }, styled_fused = { 0 };
+  UitestColor unstyled_fused = { 0 }, styled_fused = { 0 };
   GtkWidget *window;
   TintaTimeline *timeline;
 
   test_timecode ();
 
-  if (!gtk_init_check ())
-    tinta_test_skip ("cannot open a display; run under xvfb-run");
-
-  if (output_dir == NULL)
-    output_dir = ".";
-  g_mkdir_with_parents (output_dir, 0755);
+  uitest_init_display ();
 
   test_position ();
   test_keyframes ();
@@ -984,7 +860,7 @@ main (int   argc,
   CHECK_MSG (wait_for_width (GTK_WIDGET (timeline), 800), "the timeline never got 800 px wide");
 
   /* Without the application's style sheet the built-in colors apply. */
-  test_render (timeline, output_dir, "timeline-unstyled", FALSE, &unstyled_fused);
+  test_render (timeline, "timeline-unstyled", FALSE, &unstyled_fused);
 
   tinta_ui_ensure_resources ();
   css = gtk_css_provider_new ();
@@ -992,7 +868,7 @@ main (int   argc,
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
-  test_render (timeline, output_dir, "timeline-dark", TRUE, &styled_fused);
+  test_render (timeline, "timeline-dark", TRUE, &styled_fused);
   /* The built-in colors are the style sheet's, in the dark theme. */
   print_color ("fused, built-in color", unstyled_fused);
   CHECK_MSG (color_distance (unstyled_fused, styled_fused) <= 3,
@@ -1005,24 +881,22 @@ main (int   argc,
   check_press (timeline, 799, 299);
   check_press (timeline, TRACK_INSET + 784.0 * 10 / 300 + 0.1, 10);
 
-  test_focus_and_hover (window, timeline, output_dir);
-  test_nearest_thumbnails (timeline, output_dir);
-  test_long_clip (timeline, output_dir);
+  test_focus_and_hover (window, timeline);
+  test_nearest_thumbnails (timeline);
+  test_long_clip (timeline);
 
   /* For the eye only: an empty timeline, and the light style. */
   tinta_timeline_set_clip (timeline, 0, 0, 0);
   {
-    g_autofree char *png = g_strdup_printf ("%s/timeline-empty.png", output_dir);
-    g_auto(Pixels) pixels = { 0 };
+    g_auto(UitestPixels) pixels = { 0 };
 
-    CHECK (render_widget (GTK_WIDGET (timeline), png, &pixels));
+    CHECK (render_widget (GTK_WIDGET (timeline), "timeline-empty.png", &pixels));
   }
   g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", FALSE, NULL);
-  test_render (timeline, output_dir, "timeline-light", FALSE, &styled_fused);
+  test_render (timeline, "timeline-light", FALSE, &styled_fused);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  uitest_drain ();
 
   return tinta_test_end ("timeline");
 }

@@ -20,6 +20,7 @@
 #include "tinta-viewer.h"
 
 #include "../engine/tinta-test.h"
+#include "uitest.h"
 
 #define IMAGE_WIDTH 320
 #define IMAGE_HEIGHT 180
@@ -29,29 +30,9 @@
 #define BACKGROUND_LEVEL 30       /* #1e1e1e */
 #define WAIT_TIMEOUT_MS 20000
 
-typedef struct {
-  guchar *data;
-  int     width;
-  int     height;
-  gsize   stride;
-} Pixels;
-
-typedef struct {
-  double r, g, b;
-} Color;
-
 static GtkWidget *window;
 static TintaViewer *viewer;
 static guint presented;
-static const char *output_dir;
-
-static void
-pixels_clear (Pixels *pixels)
-{
-  g_clear_pointer (&pixels->data, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
 
 /* L at image column x: 20 at the left edge to 80 at the right, sampled at
  * texel centers so that linear filtering gives back the same line. */
@@ -114,33 +95,18 @@ set_results (void)
   tinta_viewer_set_result (viewer, TINTA_VIEW_FUSED, IMAGE_WIDTH, IMAGE_HEIGHT, zero, minus, NULL);
 }
 
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Runs the main loop until the viewer drew once more; FALSE on timeout. */
 static gboolean
 wait_for_frame (void)
 {
   guint target = presented + 1;
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add (WAIT_TIMEOUT_MS, timed_out_cb, &timed_out);
+  gboolean drawn;
 
   gtk_widget_queue_draw (GTK_WIDGET (viewer));
-  while (presented < target && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  UITEST_SPIN_UNTIL (drawn, presented >= target, WAIT_TIMEOUT_MS);
+  uitest_drain ();
 
-  if (!timed_out)
-    g_source_remove (timeout_id);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
-
-  return presented >= target;
+  return drawn || presented >= target;
 }
 
 static void
@@ -153,96 +119,18 @@ presented_cb (TintaViewer *self,
 /* The window (undecorated, the viewer its only child) as GTK renders it;
  * saved as output_dir/name.png.  Window and viewer coordinates agree. */
 static gboolean
-snapshot_viewer (const char *name,
-                 Pixels     *pixels)
+snapshot_viewer (const char   *name,
+                 UitestPixels *pixels)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file_name = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (output_dir, file_name, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  GtkSnapshot *snapshot;
-  int width, height;
 
-  pixels_clear (pixels);
+  uitest_pixels_clear (pixels);
   if (!wait_for_frame ())
     {
       fprintf (stderr, "%s: the viewer never drew\n", name);
       return FALSE;
     }
-
-  paintable = gtk_widget_paintable_new (window);
-  width = gdk_paintable_get_intrinsic_width (paintable);
-  height = gdk_paintable_get_intrinsic_height (paintable);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL || renderer == NULL)
-    return FALSE;
-
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (texture == NULL)
-    return FALSE;
-  if (!gdk_texture_save_to_png (texture, path))
-    fprintf (stderr, "could not save %s\n", path);
-  printf ("  snapshot %s\n", path);
-
-  pixels->width = gdk_texture_get_width (texture);
-  pixels->height = gdk_texture_get_height (texture);
-  pixels->stride = (gsize) pixels->width * 4;
-  pixels->data = g_malloc (pixels->stride * pixels->height);
-  gdk_texture_download (texture, pixels->data, pixels->stride);
-
-  return TRUE;
-}
-
-/* Mean of a 5×5 block around widget point (x, y); Cairo ARGB32 in memory. */
-static Color
-sample (const Pixels *pixels,
-        double        x,
-        double        y)
-{
-  Color c = { 0, 0, 0 };
-  int n = 0;
-
-  if (pixels->data == NULL)
-    return c;
-
-  for (int dy = -2; dy <= 2; dy++)
-    for (int dx = -2; dx <= 2; dx++)
-      {
-        int px = CLAMP ((int) x + dx, 0, pixels->width - 1);
-        int py = CLAMP ((int) y + dy, 0, pixels->height - 1);
-        guint32 argb;
-
-        memcpy (&argb, pixels->data + (gsize) py * pixels->stride + (gsize) px * 4, 4);
-        c.r += (argb >> 16) & 0xff;
-        c.g += (argb >> 8) & 0xff;
-        c.b += argb & 0xff;
-        n++;
-      }
-
-  c.r /= n;
-  c.g /= n;
-  c.b /= n;
-
-  return c;
-}
-
-static Color
-sample_pixel (const Pixels *pixels,
-              double        x,
-              double        y)
-{
-  guint32 argb = 0;
-  int px = CLAMP ((int) x, 0, pixels->width - 1);
-  int py = CLAMP ((int) y, 0, pixels->height - 1);
-
-  if (pixels->data != NULL)
-    memcpy (&argb, pixels->data + (gsize) py * pixels->stride + (gsize) px * 4, 4);
-
-  return (Color) { (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff };
+  return uitest_snapshot (window, file_name, pixels);
 }
 
 /* Widget point of image point (u, v) (fractions) in pane @pane. */
@@ -259,7 +147,7 @@ pane_point (guint  pane,
 }
 
 /* What the engine makes of Lab (the gradient's L at u, a, b). */
-static Color
+static UitestColor
 expected_color (double u,
                 float  a,
                 float  b)
@@ -268,22 +156,22 @@ expected_color (double u,
   guint8 rgb[3];
 
   tinta_lab_to_srgb8 (&L, &a, &b, 1, rgb);
-  return (Color) { rgb[0], rgb[1], rgb[2] };
+  return (UitestColor) { rgb[0], rgb[1], rgb[2] };
 }
 
 /* The pixel at image point (u, v) of @pane against Lab (L(u), a, b). */
 static void
-check_pane_color (const Pixels *pixels,
-                  const char   *what,
-                  guint         pane,
-                  double        u,
-                  double        v,
-                  float         a,
-                  float         b)
+check_pane_color (const UitestPixels *pixels,
+                  const char         *what,
+                  guint               pane,
+                  double              u,
+                  double              v,
+                  float               a,
+                  float               b)
 {
   graphene_point_t point = pane_point (pane, u, v);
-  Color shown = sample (pixels, point.x, point.y);
-  Color expected = expected_color (u, a, b);
+  UitestColor shown = uitest_sample (pixels, point.x, point.y);
+  UitestColor expected = expected_color (u, a, b);
 
   printf ("  %-28s shown %5.1f %5.1f %5.1f  expected %3.0f %3.0f %3.0f\n",
           what, shown.r, shown.g, shown.b, expected.r, expected.g, expected.b);
@@ -293,10 +181,33 @@ check_pane_color (const Pixels *pixels,
              shown.r, shown.g, shown.b, expected.r, expected.g, expected.b);
 }
 
+/* Pane @pane shows the same region of the image as pane 0: its image is
+ * at the same offset in its area.  Pane 0's area and bounds are kept in
+ * @first_area and @first_bounds (@pane 0 sets them); @pane's bounds in
+ * @bounds. */
+static void
+check_same_region (guint            pane,
+                   graphene_rect_t *first_area,
+                   graphene_rect_t *first_bounds,
+                   graphene_rect_t *bounds)
+{
+  graphene_rect_t area;
+
+  CHECK (tinta_viewer_get_pane_area (viewer, pane, &area));
+  CHECK (tinta_viewer_get_pane_bounds (viewer, pane, bounds));
+  if (pane == 0)
+    {
+      *first_area = area;
+      *first_bounds = *bounds;
+    }
+  CHECK_NEAR (bounds->origin.x - area.origin.x, first_bounds->origin.x - first_area->origin.x, 0.01);
+  CHECK_NEAR (bounds->origin.y - area.origin.y, first_bounds->origin.y - first_area->origin.y, 0.01);
+}
+
 static void
 check_single_modes (void)
 {
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
 
   tinta_viewer_set_layout (viewer, TINTA_LAYOUT_SINGLE);
   tinta_viewer_set_mode (viewer, TINTA_VIEW_FUSED);
@@ -304,7 +215,7 @@ check_single_modes (void)
   check_pane_color (&pixels, "single fused, centre", 0, 0.5, 0.5, 0, -CHROMA);
   {
     graphene_point_t centre = pane_point (0, 0.5, 0.5);
-    Color c = sample (&pixels, centre.x, centre.y);
+    UitestColor c = uitest_sample (&pixels, centre.x, centre.y);
 
     CHECK_MSG (c.b > c.r + 40 && c.b > c.g + 20, "fused should be bluish: %.0f %.0f %.0f",
                c.r, c.g, c.b);
@@ -319,8 +230,8 @@ check_single_modes (void)
   {
     graphene_point_t disc = pane_point (0, 80.0 / IMAGE_WIDTH, 60.0 / IMAGE_HEIGHT);
     graphene_point_t box = pane_point (0, 230.0 / IMAGE_WIDTH, 130.0 / IMAGE_HEIGHT);
-    Color disc_color = sample (&pixels, disc.x, disc.y);
-    Color box_color = sample (&pixels, box.x, box.y);
+    UitestColor disc_color = uitest_sample (&pixels, disc.x, disc.y);
+    UitestColor box_color = uitest_sample (&pixels, box.x, box.y);
 
     CHECK_MSG (disc_color.g > 200, "the disc should be bright: %.0f", disc_color.g);
     CHECK_MSG (box_color.g < 40, "the box should be dark: %.0f", box_color.g);
@@ -349,8 +260,8 @@ check_grid (void)
   static const char *names[] = { "gray", "local", "global", "fused" };
   static const float pane_a[] = { 0, CHROMA, -CHROMA, 0 };
   static const float pane_b[] = { 0, 0, 0, -CHROMA };
-  g_auto(Pixels) pixels = { 0 };
-  graphene_rect_t area, bounds, first_area, first_bounds;
+  g_auto(UitestPixels) pixels = { 0 };
+  graphene_rect_t bounds, first_area, first_bounds;
 
   tinta_viewer_set_layout (viewer, TINTA_LAYOUT_GRID);
   CHECK (snapshot_viewer ("viewer-grid", &pixels));
@@ -360,16 +271,7 @@ check_grid (void)
       g_autofree char *what = g_strdup_printf ("grid %s, centre", names[pane]);
 
       check_pane_color (&pixels, what, pane, 0.5, 0.5, pane_a[pane], pane_b[pane]);
-      CHECK (tinta_viewer_get_pane_area (viewer, pane, &area));
-      CHECK (tinta_viewer_get_pane_bounds (viewer, pane, &bounds));
-      if (pane == 0)
-        {
-          first_area = area;
-          first_bounds = bounds;
-        }
-      /* The same region of the image in every pane. */
-      CHECK_NEAR (bounds.origin.x - area.origin.x, first_bounds.origin.x - first_area.origin.x, 0.01);
-      CHECK_NEAR (bounds.origin.y - area.origin.y, first_bounds.origin.y - first_area.origin.y, 0.01);
+      check_same_region (pane, &first_area, &first_bounds, &bounds);
       CHECK_NEAR (bounds.size.width, first_bounds.size.width, 0.01);
       CHECK_NEAR (bounds.size.height, first_bounds.size.height, 0.01);
     }
@@ -378,12 +280,12 @@ check_grid (void)
   /* The 2 px gap between the panes is background. */
   {
     graphene_rect_t left, right;
-    Color gap;
+    UitestColor gap;
 
     tinta_viewer_get_pane_area (viewer, 0, &left);
     tinta_viewer_get_pane_area (viewer, 1, &right);
     CHECK_NEAR (right.origin.x - (left.origin.x + left.size.width), 2, 0.01);
-    gap = sample_pixel (&pixels, left.origin.x + left.size.width, left.size.height / 2);
+    gap = uitest_pixel (&pixels, left.origin.x + left.size.width, left.size.height / 2);
     printf ("  grid gap %5.1f %5.1f %5.1f\n", gap.r, gap.g, gap.b);
     CHECK_NEAR (gap.r, BACKGROUND_LEVEL, 1);
     CHECK_NEAR (gap.g, BACKGROUND_LEVEL, 1);
@@ -394,7 +296,7 @@ check_grid (void)
 static void
 check_side_by_side_and_wipe (void)
 {
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   graphene_rect_t left, right;
 
   tinta_viewer_set_layout (viewer, TINTA_LAYOUT_SIDE_BY_SIDE);
@@ -424,7 +326,7 @@ static void
 check_not_computed (void)
 {
   g_autofree float *L = make_luminance ();
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
 
   tinta_viewer_set_layout (viewer, TINTA_LAYOUT_SINGLE);
   tinta_viewer_set_mode (viewer, TINTA_VIEW_FUSED);
@@ -458,8 +360,8 @@ static void
 check_zoom (void)
 {
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (viewer));
-  g_auto(Pixels) pixels = { 0 };
-  graphene_rect_t bounds, area, first_area, first_bounds;
+  g_auto(UitestPixels) pixels = { 0 };
+  graphene_rect_t bounds, first_area, first_bounds;
   double x, y, image_x, image_y;
 
   tinta_viewer_set_layout (viewer, TINTA_LAYOUT_SINGLE);
@@ -488,10 +390,10 @@ check_zoom (void)
   /* The disc's centre (80, 60) is drawn where the bounds put it. */
   CHECK (snapshot_viewer ("viewer-zoom-4", &pixels));
   {
-    Color disc = sample (&pixels, bounds.origin.x + 80.0 * bounds.size.width / IMAGE_WIDTH,
-                         bounds.origin.y + 60.0 * bounds.size.height / IMAGE_HEIGHT);
-    Color outside = sample (&pixels, bounds.origin.x + 80.0 * bounds.size.width / IMAGE_WIDTH,
-                            bounds.origin.y + 95.0 * bounds.size.height / IMAGE_HEIGHT);
+    UitestColor disc = uitest_sample (&pixels, bounds.origin.x + 80.0 * bounds.size.width / IMAGE_WIDTH,
+                                      bounds.origin.y + 60.0 * bounds.size.height / IMAGE_HEIGHT);
+    UitestColor outside = uitest_sample (&pixels, bounds.origin.x + 80.0 * bounds.size.width / IMAGE_WIDTH,
+                                         bounds.origin.y + 95.0 * bounds.size.height / IMAGE_HEIGHT);
 
     printf ("  zoomed disc %5.1f, below it %5.1f\n", disc.g, outside.g);
     CHECK (disc.g > 200);
@@ -503,15 +405,7 @@ check_zoom (void)
   tinta_viewer_set_zoom (viewer, 2.0);
   for (guint pane = 0; pane < 4; pane++)
     {
-      CHECK (tinta_viewer_get_pane_area (viewer, pane, &area));
-      CHECK (tinta_viewer_get_pane_bounds (viewer, pane, &bounds));
-      if (pane == 0)
-        {
-          first_area = area;
-          first_bounds = bounds;
-        }
-      CHECK_NEAR (bounds.origin.x - area.origin.x, first_bounds.origin.x - first_area.origin.x, 0.01);
-      CHECK_NEAR (bounds.origin.y - area.origin.y, first_bounds.origin.y - first_area.origin.y, 0.01);
+      check_same_region (pane, &first_area, &first_bounds, &bounds);
       CHECK_NEAR (bounds.size.width, (double) IMAGE_WIDTH * 2 / scale, 0.01);
     }
   CHECK (snapshot_viewer ("viewer-grid-zoom-2", &pixels));
@@ -528,8 +422,8 @@ check_zoom (void)
 static void
 check_confidence (void)
 {
-  g_auto(Pixels) plain = { 0 };
-  g_auto(Pixels) overlaid = { 0 };
+  g_auto(UitestPixels) plain = { 0 };
+  g_auto(UitestPixels) overlaid = { 0 };
   struct { const char *what; guint pane; double u; gboolean changes; } probes[] = {
     { "global, confident left", 2, 0.25, FALSE },
     { "global, unsure right", 2, 0.75, TRUE },
@@ -545,8 +439,8 @@ check_confidence (void)
   for (guint i = 0; i < G_N_ELEMENTS (probes); i++)
     {
       graphene_point_t point = pane_point (probes[i].pane, probes[i].u, 0.5);
-      Color before = sample (&plain, point.x, point.y);
-      Color after = sample (&overlaid, point.x, point.y);
+      UitestColor before = uitest_sample (&plain, point.x, point.y);
+      UitestColor after = uitest_sample (&overlaid, point.x, point.y);
       double change = fabs (after.r - before.r) + fabs (after.g - before.g) + fabs (after.b - before.b);
 
       printf ("  overlay, %-24s %5.1f %5.1f %5.1f -> %5.1f %5.1f %5.1f\n", probes[i].what,
@@ -609,13 +503,7 @@ main (int   argc,
 {
   g_autofree float *L = NULL;
 
-  if (!gtk_init_check ())
-    tinta_test_skip ("cannot open a display; run under xvfb-run");
-
-  output_dir = g_getenv ("TINTA_TEST_OUTPUT_DIR");
-  if (output_dir == NULL)
-    output_dir = ".";
-  g_mkdir_with_parents (output_dir, 0755);
+  uitest_init_display ();
 
   window = gtk_window_new ();
   gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
@@ -644,8 +532,7 @@ main (int   argc,
   check_set_frame ();
 
   gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  uitest_drain ();
 
   return tinta_test_end ("viewer");
 }

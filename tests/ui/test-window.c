@@ -34,6 +34,7 @@
 #include "tinta-window.h"
 
 #include "../engine/tinta-test.h"
+#include "uitest.h"
 
 #define CLIP_WIDTH 320
 #define CLIP_HEIGHT 240
@@ -51,21 +52,6 @@
 #define NEUTRAL_MAX 3.0
 #define COLORED_MIN 40.0
 
-typedef struct {
-  guchar *data;
-  int     width;
-  int     height;
-  gsize   stride;
-  /* Window coordinates of pixel (0, 0): a client-side decorated window
-   * draws its frame outside its own allocation, at negative coordinates. */
-  double  origin_x;
-  double  origin_y;
-} Pixels;
-
-typedef struct {
-  double r, g, b;
-} Color;
-
 /* What the window says, in the language the test runs in. */
 typedef struct {
   const char *language;
@@ -82,132 +68,9 @@ static const Expected expected_texts[] = {
 };
 
 static const Expected *expected = &expected_texts[0];
-static const char *output_dir;
 static guint presented;
 static gint64 presented_frame = -1;
 static gboolean presented_fused;
-
-static void
-pixels_clear (Pixels *pixels)
-{
-  g_clear_pointer (&pixels->data, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
-
-static gboolean
-run_ffmpeg (const char *const *args)
-{
-  const char *ffmpeg = g_getenv ("FFMPEG");
-  g_autofree char *standard_error = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-
-  g_ptr_array_add (argv, (char *) (ffmpeg != NULL ? ffmpeg : "ffmpeg"));
-  g_ptr_array_add (argv, (char *) "-hide_banner");
-  g_ptr_array_add (argv, (char *) "-loglevel");
-  g_ptr_array_add (argv, (char *) "error");
-  g_ptr_array_add (argv, (char *) "-y");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                     NULL, NULL, NULL, &standard_error, &wait_status, &error) ||
-      !g_spawn_check_wait_status (wait_status, &error))
-    {
-      fprintf (stderr, "ffmpeg failed: %s\n%s\n", error->message,
-               standard_error != NULL ? standard_error : "");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Encodes lavfi `input` (after `filter`, if any) as H.264 4:2:0 to path,
- * or as numbered PNGs when path is a pattern like "dir/%05d.png". */
-static gboolean
-make_clip (const char *path,
-           const char *input,
-           const char *filter,
-           int         frames)
-{
-  g_autofree char *frame_count = g_strdup_printf ("%d", frames);
-  gboolean png = g_str_has_suffix (path, ".png");
-  const char *args[] = {
-    "-f", "lavfi", "-i", input,
-    "-vf", filter != NULL ? filter : "null",
-    "-frames:v", frame_count,
-    "-c:v", png ? "png" : "libx264",
-    "-pix_fmt", png ? "rgb24" : "yuv420p",
-    path, NULL
-  };
-
-  return run_ffmpeg (args);
-}
-
-/* Frame 0 of the clip as the colored image an artist would paint. */
-static gboolean
-extract_first_frame (const char *clip,
-                     const char *png)
-{
-  const char *args[] = { "-i", clip, "-frames:v", "1", png, NULL };
-
-  return run_ffmpeg (args);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-settle (void)
-{
-  gint64 end = g_get_monotonic_time () + 250 * G_TIME_SPAN_MILLISECOND;
-
-  /* Let the idle work queued by the frame (layout, notifications) settle
-   * so the snapshot sees the same state the frame was drawn for; bounded,
-   * since a playing window always has its next frame pending. */
-  while (g_main_context_pending (NULL) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-/* Spins the main loop until `cond` holds or timeout_ms passed; `ok` says
- * which. */
-#define WAIT_UNTIL(ok, cond, timeout_ms) do { \
-    gboolean timed_out_ = FALSE; \
-    guint id_ = g_timeout_add ((timeout_ms), timed_out_cb, &timed_out_); \
-    while (!(cond) && !timed_out_) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!timed_out_) \
-      g_source_remove (id_); \
-    settle (); \
-    (ok) = (cond); \
-  } while (0)
 
 /* What the viewer drew last. */
 static void
@@ -220,162 +83,8 @@ presented_cb (TintaViewer *viewer,
 }
 
 static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/* Waits for the viewer to draw once more (after a change of frame, mode
- * or layout). */
-static gboolean
-wait_presented (guint since)
-{
-  gboolean ok;
-
-  WAIT_UNTIL (ok, presented > since, DRAW_TIMEOUT_MS);
-  return ok;
-}
-
-/* Renders the window as GTK would put it on screen, frame included, and
- * saves it as PNG. */
-static gboolean
-snapshot_window (GtkWidget  *window,
-                 const char *name,
-                 Pixels     *pixels)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *png_path = g_build_filename (output_dir, name, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  graphene_rect_t bounds;
-  int width, height;
-
-  pixels_clear (pixels);
-
-  /* The paintable draws the window's whole bounds (frame included) at its
-   * intrinsic size; drawn at any other size it would be scaled, and the
-   * coordinates below would not match. */
-  if (!gtk_widget_compute_bounds (window, window, &bounds))
-    {
-      fprintf (stderr, "snapshot %s: the window has no bounds\n", name);
-      return FALSE;
-    }
-  width = gdk_paintable_get_intrinsic_width (paintable);
-  height = gdk_paintable_get_intrinsic_height (paintable);
-  pixels->origin_x = bounds.origin.x;
-  pixels->origin_y = bounds.origin.y;
-
-  /* The paintable has nothing to draw while the window waits for a new
-   * layout (the status line changes as frames are colorized): the next
-   * frame does it. */
-  for (int attempt = 0; attempt < 100; attempt++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      if ((node = gtk_snapshot_free_to_node (snapshot)) != NULL)
-        break;
-      g_main_context_iteration (NULL, TRUE);
-    }
-  if (node == NULL || renderer == NULL)
-    {
-      fprintf (stderr, "snapshot %s: nothing to render (%dx%d)\n", name, width, height);
-      return FALSE;
-    }
-
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (texture == NULL)
-    {
-      fprintf (stderr, "snapshot %s: rendering failed\n", name);
-      return FALSE;
-    }
-
-  if (!gdk_texture_save_to_png (texture, png_path))
-    fprintf (stderr, "could not save %s\n", png_path);
-  printf ("  snapshot %s\n", png_path);
-
-  pixels->width = gdk_texture_get_width (texture);
-  pixels->height = gdk_texture_get_height (texture);
-  pixels->stride = (gsize) pixels->width * 4;
-  pixels->data = g_malloc (pixels->stride * pixels->height);
-  gdk_texture_download (texture, pixels->data, pixels->stride);
-
-  return TRUE;
-}
-
-/* With TINTA_UPDATE_SCREENSHOTS=1, the snapshot becomes a screenshot of
- * the project (data/screenshots). */
-static void
-update_screenshot (const char *snapshot_name,
-                   const char *screenshot_name)
-{
-  const char *dir = g_getenv ("TINTA_SCREENSHOT_DIR");
-  g_autofree char *from = NULL;
-  g_autofree char *to = NULL;
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  if (g_strcmp0 (g_getenv ("TINTA_UPDATE_SCREENSHOTS"), "1") != 0 || dir == NULL)
-    return;
-
-  from = g_build_filename (output_dir, snapshot_name, NULL);
-  to = g_build_filename (dir, screenshot_name, NULL);
-  g_mkdir_with_parents (dir, 0755);
-  if (g_file_get_contents (from, &contents, &length, NULL) &&
-      g_file_set_contents (to, contents, (gssize) length, NULL))
-    printf ("  screenshot %s\n", to);
-  else
-    CHECK_MSG (FALSE, "could not write %s", to);
-}
-
-/* Mean color of a 5×5 block: H.264 leaves a little noise even in flat
- * areas.  gdk_texture_download gives Cairo's ARGB32 (B, G, R, A in memory
- * on little-endian machines, premultiplied; the window is opaque here). */
-static Color
-sample (const Pixels *pixels,
-        double        x,
-        double        y)
-{
-  Color c = { 0, 0, 0 };
-  int cx = (int) (x - pixels->origin_x);
-  int cy = (int) (y - pixels->origin_y);
-  int n = 0;
-
-  for (int dy = -2; dy <= 2; dy++)
-    for (int dx = -2; dx <= 2; dx++)
-      {
-        int px = CLAMP (cx + dx, 0, pixels->width - 1);
-        int py = CLAMP (cy + dy, 0, pixels->height - 1);
-        guint32 argb;
-
-        memcpy (&argb, pixels->data + (gsize) py * pixels->stride + (gsize) px * 4, 4);
-        c.r += (argb >> 16) & 0xff;
-        c.g += (argb >> 8) & 0xff;
-        c.b += argb & 0xff;
-        n++;
-      }
-
-  c.r /= n;
-  c.g /= n;
-  c.b /= n;
-
-  return c;
-}
-
-static double
-saturation (const Color *c)
-{
-  return MAX (c->r, MAX (c->g, c->b)) - MIN (c->r, MIN (c->g, c->b));
-}
-
-static void
-print_color (const char  *what,
-             const Color *c)
+print_color (const char        *what,
+             const UitestColor *c)
 {
   printf ("  %-22s R %5.1f  G %5.1f  B %5.1f\n", what, c->r, c->g, c->b);
 }
@@ -383,7 +92,7 @@ print_color (const char  *what,
 /* Mean and largest saturation over a grid of points in the image area
  * @rect, away from its top where the viewer's labels are. */
 static double
-mean_saturation (const Pixels          *pixels,
+mean_saturation (const UitestPixels    *pixels,
                  const graphene_rect_t *rect,
                  double                *largest)
 {
@@ -393,9 +102,9 @@ mean_saturation (const Pixels          *pixels,
   for (int j = 0; j < 5; j++)
     for (int i = 0; i < 8; i++)
       {
-        Color c = sample (pixels, rect->origin.x + rect->size.width * (0.1 + 0.8 * i / 7.0),
-                          rect->origin.y + rect->size.height * (0.4 + 0.5 * j / 4.0));
-        double s = saturation (&c);
+        UitestColor c = uitest_sample (pixels, rect->origin.x + rect->size.width * (0.1 + 0.8 * i / 7.0),
+                                       rect->origin.y + rect->size.height * (0.4 + 0.5 * j / 4.0));
+        double s = uitest_saturation (&c);
 
         sum += s;
         max = MAX (max, s);
@@ -427,34 +136,33 @@ pane_in_window (TintaWindow     *window,
   return TRUE;
 }
 
+typedef enum {
+  GRAY,
+  COLORED,
+} Look;
+
+/* The image area @rect looks @look: gray, no point saturated beyond
+ * NEUTRAL_MAX; in color, COLORED_MIN saturated on average. */
 static void
-check_neutral (const Pixels          *pixels,
-               const graphene_rect_t *rect,
-               const char            *what)
+check_look (const UitestPixels    *pixels,
+            const graphene_rect_t *rect,
+            const char            *what,
+            Look                   look)
 {
   double largest = 0;
   double mean = mean_saturation (pixels, rect, &largest);
 
   printf ("  %-30s saturation mean %5.1f, max %5.1f\n", what, mean, largest);
-  CHECK_MSG (largest <= NEUTRAL_MAX, "%s should be gray, saturation up to %.1f", what, largest);
-}
-
-static void
-check_colored (const Pixels          *pixels,
-               const graphene_rect_t *rect,
-               const char            *what)
-{
-  double largest = 0;
-  double mean = mean_saturation (pixels, rect, &largest);
-
-  printf ("  %-30s saturation mean %5.1f, max %5.1f\n", what, mean, largest);
-  CHECK_MSG (mean >= COLORED_MIN, "%s should be in color, mean saturation %.1f", what, mean);
+  if (look == GRAY)
+    CHECK_MSG (largest <= NEUTRAL_MAX, "%s should be gray, saturation up to %.1f", what, largest);
+  else
+    CHECK_MSG (mean >= COLORED_MIN, "%s should be in color, mean saturation %.1f", what, mean);
 }
 
 /* The keyframe's frame shows the keyframe's colors: compare the shown
  * image with the PNG the keyframe came from, point by point. */
 static void
-check_matches_image (const Pixels          *pixels,
+check_matches_image (const UitestPixels    *pixels,
                      const graphene_rect_t *rect,
                      const char            *png)
 {
@@ -475,8 +183,8 @@ check_matches_image (const Pixels          *pixels,
     for (int i = 0; i < 8; i++)
       {
         double u = 0.1 + 0.8 * i / 7.0, v = 0.4 + 0.5 * j / 4.0;
-        Color shown = sample (pixels, rect->origin.x + rect->size.width * u,
-                              rect->origin.y + rect->size.height * v);
+        UitestColor shown = uitest_sample (pixels, rect->origin.x + rect->size.width * u,
+                                           rect->origin.y + rect->size.height * v);
         guint32 argb;
 
         memcpy (&argb, data + ((gsize) (v * height) * width + (gsize) (u * width)) * 4, 4);
@@ -514,16 +222,6 @@ test_fit_image (void)
   CHECK_INT (h, 0);
 }
 
-static guint
-n_clip_keyframes (TintaWindow *window)
-{
-  guint n = 0;
-
-  if (tinta_window_get_clip (window) != NULL)
-    tinta_clip_get_keyframes (tinta_window_get_clip (window), &n);
-  return n;
-}
-
 /* Every frame has its result, and the cache bar says so. */
 static gboolean
 all_colorized (TintaWindow *window)
@@ -553,18 +251,9 @@ wait_fused (TintaWindow *window,
 {
   gboolean ok;
 
-  WAIT_UNTIL (ok, shows_fused (window, frame) && presented_frame == frame && presented_fused,
-              COMPUTE_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, shows_fused (window, frame) && presented_frame == frame && presented_fused,
+                     COMPUTE_TIMEOUT_MS);
   return ok;
-}
-
-static void
-activate (TintaWindow *window,
-          const char  *action,
-          GVariant    *parameter)
-{
-  CHECK_MSG (gtk_widget_activate_action_variant (GTK_WIDGET (window), action, parameter),
-             "%s is not enabled", action);
 }
 
 static void
@@ -573,8 +262,8 @@ set_layout (TintaWindow *window,
 {
   guint since = presented;
 
-  activate (window, "win.layout", g_variant_new_string (layout));
-  CHECK_MSG (wait_presented (since), "the viewer never redrew in layout %s", layout);
+  CHECK (uitest_activate (window, "win.layout", g_variant_new_string (layout)));
+  CHECK_MSG (uitest_wait_past (&presented, since, DRAW_TIMEOUT_MS), "the viewer never redrew in layout %s", layout);
 }
 
 /* The editor with the keyframe: Fused, Gray, the grid, the wipe. */
@@ -583,42 +272,43 @@ check_views (TintaWindow *window,
              const char  *key_png)
 {
   TintaViewer *viewer = tinta_window_get_viewer (window);
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   graphene_rect_t image, pane;
   guint since;
 
   /* The keyframe's own frame shows the keyframe. */
   CHECK (pane_in_window (window, 0, &image));
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-keyframe.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-keyframe.png", &pixels));
   if (pixels.data != NULL)
     {
-      check_colored (&pixels, &image, "frame 0, fused");
+      check_look (&pixels, &image, "frame 0, fused", COLORED);
       check_matches_image (&pixels, &image, key_png);
     }
 
   since = presented;
-  activate (window, "win.view-mode", g_variant_new_string ("gray"));
+  CHECK (uitest_activate (window, "win.view-mode", g_variant_new_string ("gray")));
   CHECK (tinta_viewer_get_mode (viewer) == TINTA_VIEW_GRAY);
-  CHECK_MSG (wait_presented (since), "the viewer never redrew in gray");
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-gray.png", &pixels));
+  CHECK_MSG (uitest_wait_past (&presented, since, DRAW_TIMEOUT_MS), "the viewer never redrew in gray");
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-gray.png", &pixels));
   if (pixels.data != NULL)
-    check_neutral (&pixels, &image, "frame 0, gray mode");
+    check_look (&pixels, &image, "frame 0, gray mode", GRAY);
 
-  activate (window, "win.view-mode", g_variant_new_string ("fused"));
+  CHECK (uitest_activate (window, "win.view-mode", g_variant_new_string ("fused")));
   CHECK (tinta_viewer_get_mode (viewer) == TINTA_VIEW_FUSED);
 
   /* A frame the engine propagated to, not the keyframe itself. */
   tinta_timeline_set_position (tinta_window_get_timeline (window), 12);
   CHECK_MSG (wait_fused (window, 12), "frame 12 was never shown in color");
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-fused.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-fused.png", &pixels));
   CHECK (pane_in_window (window, 0, &image));
   if (pixels.data != NULL)
-    check_colored (&pixels, &image, "frame 12, fused");
-  update_screenshot ("window-fused.png", "editor-fused.png");
+    check_look (&pixels, &image, "frame 12, fused", COLORED);
+  if (!uitest_update_screenshot ("window-fused.png", "editor-fused.png"))
+    CHECK_MSG (FALSE, "could not update editor-fused.png");
 
   set_layout (window, "grid");
   CHECK (tinta_viewer_get_layout (viewer) == TINTA_LAYOUT_GRID);
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-grid.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-grid.png", &pixels));
   if (pixels.data != NULL)
     {
       static const char *const names[] = { "grid: gray", "grid: local", "grid: global", "grid: fused" };
@@ -626,16 +316,14 @@ check_views (TintaWindow *window,
       for (guint i = 0; i < 4; i++)
         {
           CHECK_MSG (pane_in_window (window, i, &pane), "no pane %u in the grid", i);
-          if (i == 0)
-            check_neutral (&pixels, &pane, names[i]);
-          else
-            check_colored (&pixels, &pane, names[i]);
+          check_look (&pixels, &pane, names[i], i == 0 ? GRAY : COLORED);
         }
     }
-  update_screenshot ("window-grid.png", "editor-grid.png");
+  if (!uitest_update_screenshot ("window-grid.png", "editor-grid.png"))
+    CHECK_MSG (FALSE, "could not update editor-grid.png");
 
   set_layout (window, "wipe");
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-wipe.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-wipe.png", &pixels));
   CHECK (pane_in_window (window, 0, &image));
   if (pixels.data != NULL)
     {
@@ -646,10 +334,11 @@ check_views (TintaWindow *window,
       left.size.width = image.size.width * 0.4;
       right.origin.x += image.size.width * 0.6;
       right.size.width = image.size.width * 0.4;
-      check_neutral (&pixels, &left, "wipe: left");
-      check_colored (&pixels, &right, "wipe: right");
+      check_look (&pixels, &left, "wipe: left", GRAY);
+      check_look (&pixels, &right, "wipe: right", COLORED);
     }
-  update_screenshot ("window-wipe.png", "editor-wipe.png");
+  if (!uitest_update_screenshot ("window-wipe.png", "editor-wipe.png"))
+    CHECK_MSG (FALSE, "could not update editor-wipe.png");
 
   set_layout (window, "side-by-side");
   set_layout (window, "single");
@@ -664,54 +353,54 @@ check_transport (TintaWindow *window)
   gboolean ok;
   gint64 start;
 
-  activate (window, "win.seek-start", NULL);
+  CHECK (uitest_activate (window, "win.seek-start", NULL));
   CHECK_INT (tinta_timeline_get_position (timeline), 0);
-  activate (window, "win.step", g_variant_new_int32 (1));
+  CHECK (uitest_activate (window, "win.step", g_variant_new_int32 (1)));
   CHECK_INT (tinta_timeline_get_position (timeline), 1);
   CHECK_INT (tinta_clip_get_position (clip), 1);
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 1, DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 1, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "frame 1 was never shown, shows %" G_GINT64_FORMAT,
              tinta_window_get_shown_frame (window));
-  activate (window, "win.step", g_variant_new_int32 (-1));
+  CHECK (uitest_activate (window, "win.step", g_variant_new_int32 (-1)));
   CHECK_INT (tinta_timeline_get_position (timeline), 0);
-  activate (window, "win.seek-end", NULL);
+  CHECK (uitest_activate (window, "win.seek-end", NULL));
   CHECK_INT (tinta_timeline_get_position (timeline), CLIP_FRAMES - 1);
-  activate (window, "win.seek-keyframe", g_variant_new_int32 (-1));
+  CHECK (uitest_activate (window, "win.seek-keyframe", g_variant_new_int32 (-1)));
   CHECK_INT (tinta_timeline_get_position (timeline), 0);
 
   /* J/K/L and Space change the rate at once; repeating L or J doubles it
    * up to 4×. */
-  activate (window, "win.play-control", g_variant_new_string ("toggle"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("toggle")));
   CHECK_INT (tinta_window_get_play_rate (window), 1);
-  activate (window, "win.play-control", g_variant_new_string ("forward"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("forward")));
   CHECK_INT (tinta_window_get_play_rate (window), 2);
-  activate (window, "win.play-control", g_variant_new_string ("forward"));
-  activate (window, "win.play-control", g_variant_new_string ("forward"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("forward")));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("forward")));
   CHECK_INT (tinta_window_get_play_rate (window), 4);
-  activate (window, "win.play-control", g_variant_new_string ("reverse"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("reverse")));
   CHECK_INT (tinta_window_get_play_rate (window), -1);
-  activate (window, "win.play-control", g_variant_new_string ("pause"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("pause")));
   CHECK_INT (tinta_window_get_play_rate (window), 0);
 
   /* The timeline's own keys (it only reports them) play too. */
   CHECK (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.play-control", "s", "toggle"));
   CHECK_INT (tinta_window_get_play_rate (window), 1);
-  activate (window, "win.play-control", g_variant_new_string ("pause"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("pause")));
 
   /* Play at the clip's rate, 30 fps, whatever the engine has computed. */
-  activate (window, "win.seek-start", NULL);
+  CHECK (uitest_activate (window, "win.seek-start", NULL));
   start = tinta_timeline_get_position (timeline);
-  activate (window, "win.play-control", g_variant_new_string ("toggle"));
-  WAIT_UNTIL (ok, tinta_timeline_get_position (timeline) >= start + 5, DRAW_TIMEOUT_MS);
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("toggle")));
+  UITEST_WAIT_UNTIL (ok, tinta_timeline_get_position (timeline) >= start + 5, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "playback did not move the playhead");
-  activate (window, "win.play-control", g_variant_new_string ("pause"));
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("pause")));
   CHECK_INT (tinta_window_get_play_rate (window), 0);
   printf ("  played to frame %" G_GINT64_FORMAT "\n", tinta_timeline_get_position (timeline));
 
   /* Playing on to the end stops there. */
   tinta_timeline_set_position (timeline, CLIP_FRAMES - 3);
-  activate (window, "win.play-control", g_variant_new_string ("forward"));
-  WAIT_UNTIL (ok, tinta_window_get_play_rate (window) == 0, DRAW_TIMEOUT_MS);
+  CHECK (uitest_activate (window, "win.play-control", g_variant_new_string ("forward")));
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_play_rate (window) == 0, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "playback did not stop at the end");
   CHECK_INT (tinta_timeline_get_position (timeline), CLIP_FRAMES - 1);
 }
@@ -723,7 +412,7 @@ check_undo (TintaWindow *window)
   TintaKeyframePanel *panel = tinta_window_get_keyframe_panel (window);
   TintaTimeline *timeline = tinta_window_get_timeline (window);
   TintaViewer *viewer = tinta_window_get_viewer (window);
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   graphene_rect_t image;
   gboolean ok;
   guint since;
@@ -732,38 +421,38 @@ check_undo (TintaWindow *window)
   CHECK_MSG (wait_fused (window, 12), "frame 12 was never shown in color again");
 
   since = presented;
-  activate (window, "win.undo", NULL);
-  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK (uitest_activate (window, "win.undo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 0);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 0);
   /* The colors went with the keyframe, at once: gray, "not computed". */
   CHECK (!tinta_viewer_has_result (viewer, TINTA_VIEW_FUSED));
   CHECK (!tinta_viewer_has_result (viewer, TINTA_VIEW_LOCAL));
-  CHECK_MSG (wait_presented (since), "the viewer never redrew after undo");
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-undone.png", &pixels));
+  CHECK_MSG (uitest_wait_past (&presented, since, DRAW_TIMEOUT_MS), "the viewer never redrew after undo");
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-undone.png", &pixels));
   CHECK (pane_in_window (window, 0, &image));
   if (pixels.data != NULL)
-    check_neutral (&pixels, &image, "frame 12 after undo");
-  WAIT_UNTIL (ok, tinta_timeline_count_cached (timeline, TINTA_TIMELINE_CACHE_FUSED) == 0,
-              DRAW_TIMEOUT_MS);
+    check_look (&pixels, &image, "frame 12 after undo", GRAY);
+  UITEST_WAIT_UNTIL (ok, tinta_timeline_count_cached (timeline, TINTA_TIMELINE_CACHE_FUSED) == 0,
+                     DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "the cache bar still shows %u computed frames after undo",
              tinta_timeline_count_cached (timeline, TINTA_TIMELINE_CACHE_FUSED));
   /* Nothing more to undo (the action is disabled). */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK_INT (uitest_n_keyframes (window), 0);
 
-  activate (window, "win.redo", NULL);
-  CHECK_INT (n_clip_keyframes (window), 1);
+  CHECK (uitest_activate (window, "win.redo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 1);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 1);
   CHECK_MSG (wait_fused (window, 12), "redo did not bring the colors back");
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-redone.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-redone.png", &pixels));
   if (pixels.data != NULL)
-    check_colored (&pixels, &image, "frame 12 after redo");
+    check_look (&pixels, &image, "frame 12 after redo", COLORED);
 
   /* Delete needs the playhead on a keyframe (the action is disabled
    * elsewhere). */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-keyframe", NULL);
-  CHECK_INT (n_clip_keyframes (window), 1);
-  activate (window, "win.seek-keyframe", g_variant_new_int32 (-1));
+  CHECK_INT (uitest_n_keyframes (window), 1);
+  CHECK (uitest_activate (window, "win.seek-keyframe", g_variant_new_int32 (-1)));
   CHECK_INT (tinta_timeline_get_position (timeline), 0);
   /* Activating a row of the list moves there too. */
   tinta_timeline_set_position (timeline, 7);
@@ -771,18 +460,12 @@ check_undo (TintaWindow *window)
   g_signal_emit_by_name (panel, "keyframe-activated", (gint64) 0);
   CHECK_INT (tinta_timeline_get_position (timeline), 0);
   CHECK_INT (tinta_keyframe_panel_get_selected (panel), 0);
-  activate (window, "win.delete-keyframe", NULL);
-  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK (uitest_activate (window, "win.delete-keyframe", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 0);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 0);
-  activate (window, "win.undo", NULL);
-  CHECK_INT (n_clip_keyframes (window), 1);
+  CHECK (uitest_activate (window, "win.undo", NULL));
+  CHECK_INT (uitest_n_keyframes (window), 1);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (panel), 1);
-}
-
-static gboolean
-title_is_dirty (TintaWindow *window)
-{
-  return g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), "•");
 }
 
 static gboolean
@@ -811,7 +494,7 @@ check_project (TintaApplication *app,
   TintaWindow *reopened;
   gboolean ok;
 
-  CHECK_MSG (title_is_dirty (window), "title: %s", gtk_window_get_title (GTK_WINDOW (window)));
+  CHECK_MSG (uitest_title_is_dirty (window), "title: %s", gtk_window_get_title (GTK_WINDOW (window)));
   CHECK (tinta_window_autosave (window, &error));
   CHECK_MSG (recovery_exists (NULL), "no recovery file for the untitled project");
   g_clear_error (&error);
@@ -834,14 +517,14 @@ check_project (TintaApplication *app,
   /* An edit: the marker, an autosave naming the project, and win.save
    * (Ctrl+S) writes the project and removes the recovery file. */
   tinta_timeline_set_position (timeline, 5);
-  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
-  CHECK (title_is_dirty (window));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (key_png)));
+  CHECK (uitest_title_is_dirty (window));
   CHECK (tinta_window_autosave (window, NULL));
   CHECK_MSG (recovery_exists (project_path), "no recovery file for %s", project_path);
-  activate (window, "win.undo", NULL);
-  CHECK (title_is_dirty (window));
-  activate (window, "win.save", NULL);
-  CHECK (!title_is_dirty (window));
+  CHECK (uitest_activate (window, "win.undo", NULL));
+  CHECK (uitest_title_is_dirty (window));
+  CHECK (uitest_activate (window, "win.save", NULL));
+  CHECK (!uitest_title_is_dirty (window));
   CHECK (!recovery_exists (project_path));
 
   /* Opened again, the way the command line and the chooser do. */
@@ -853,14 +536,14 @@ check_project (TintaApplication *app,
   g_clear_error (&error);
   CHECK (g_str_has_suffix (tinta_window_get_clip_path (reopened) ? tinta_window_get_clip_path (reopened) : "",
                            "pattern.mp4"));
-  CHECK_INT (n_clip_keyframes (reopened), 1);
+  CHECK_INT (uitest_n_keyframes (reopened), 1);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (reopened)), 1);
   CHECK (tinta_clip_get_keyframe_colors (tinta_window_get_clip (reopened), 0, NULL) != NULL);
-  CHECK_MSG (!title_is_dirty (reopened), "title: %s", gtk_window_get_title (GTK_WINDOW (reopened)));
+  CHECK_MSG (!uitest_title_is_dirty (reopened), "title: %s", gtk_window_get_title (GTK_WINDOW (reopened)));
   CHECK (tinta_window_get_message (reopened) == NULL);
   /* The playhead where it was saved, in color. */
   CHECK_INT (tinta_timeline_get_position (tinta_window_get_timeline (reopened)), 5);
-  WAIT_UNTIL (ok, shows_fused (reopened, 5), COMPUTE_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, shows_fused (reopened, 5), COMPUTE_TIMEOUT_MS);
   CHECK_MSG (ok, "the reopened project never showed frame 5 in color (shown %lld, viewer %d, clip %d, status %s)",
              (long long) tinta_window_get_shown_frame (reopened),
              tinta_viewer_has_result (tinta_window_get_viewer (reopened), TINTA_VIEW_FUSED),
@@ -868,53 +551,16 @@ check_project (TintaApplication *app,
              tinta_window_get_status (reopened));
   /* With an edit, closing asks first; Discard closes. */
   tinta_timeline_set_position (tinta_window_get_timeline (reopened), 10);
-  activate (reopened, "win.import-keyframe-file", g_variant_new_string (key_png));
-  CHECK (title_is_dirty (reopened));
+  CHECK (uitest_activate (reopened, "win.import-keyframe-file", g_variant_new_string (key_png)));
+  CHECK (uitest_title_is_dirty (reopened));
   gtk_window_close (GTK_WINDOW (reopened));
-  settle ();
+  uitest_settle ();
   CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 2);
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-    GtkDialog *prompt = NULL;
-
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-      {
-        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-        if (GTK_IS_MESSAGE_DIALOG (toplevel))
-          prompt = GTK_DIALOG (toplevel);
-      }
-    CHECK_MSG (prompt != NULL, "no prompt for unsaved changes");
-    if (prompt != NULL)
-      gtk_dialog_response (prompt, 1 /* Discard */);
-  }
-  settle ();
+  CHECK_MSG (uitest_answer_prompt (NULL, 1 /* Discard */), "no prompt for unsaved changes");
   CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), 1);
   if (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))) > 1)
     gtk_window_destroy (GTK_WINDOW (reopened));
   tinta_timeline_set_position (timeline, 0);
-}
-
-/* Answers the message dialog over @window; FALSE if there is none. */
-static gboolean
-answer_prompt (TintaWindow *window,
-               int          response)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_MESSAGE_DIALOG (toplevel) &&
-          gtk_window_get_transient_for (GTK_WINDOW (toplevel)) == GTK_WINDOW (window))
-        {
-          gtk_dialog_response (GTK_DIALOG (toplevel), response);
-          settle ();
-          return TRUE;
-        }
-    }
-  return FALSE;
 }
 
 /* A GdkFileList dropped on the window, as GTK delivers it. */
@@ -948,12 +594,12 @@ drop_file (TintaWindow *window,
 static void
 check_gray_clip (TintaWindow *window)
 {
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   graphene_rect_t image, viewer;
   double cy, right_edge;
-  Color left, right, band;
+  UitestColor left, right, band;
 
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-red-blue.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-red-blue.png", &pixels));
   CHECK (pane_in_window (window, 0, &image));
   CHECK (gtk_widget_compute_bounds (GTK_WIDGET (tinta_window_get_viewer (window)),
                                     GTK_WIDGET (window), &viewer));
@@ -962,33 +608,33 @@ check_gray_clip (TintaWindow *window)
 
   cy = image.origin.y + image.size.height / 2;
   right_edge = image.origin.x + image.size.width;
-  left = sample (&pixels, image.origin.x + image.size.width * 0.25, cy);
-  right = sample (&pixels, image.origin.x + image.size.width * 0.75, cy);
+  left = uitest_sample (&pixels, image.origin.x + image.size.width * 0.25, cy);
+  right = uitest_sample (&pixels, image.origin.x + image.size.width * 0.75, cy);
   print_color ("gray, left half", &left);
   print_color ("gray, right half", &right);
 
   /* L of sRGB red is 53.24 and of blue 32.30; shown as gray they are the
    * sRGB levels of Y = 0.2126 and 0.0722: 127 and 76. */
-  CHECK_NEAR (saturation (&left), 0, 2);
-  CHECK_NEAR (saturation (&right), 0, 2);
+  CHECK_NEAR (uitest_saturation (&left), 0, 2);
+  CHECK_NEAR (uitest_saturation (&right), 0, 2);
   CHECK_NEAR (left.g, 127, 6);
   CHECK_NEAR (right.g, 76, 6);
 
   /* 3 px inside the edges is image, 3 px outside background. */
-  CHECK_NEAR (sample (&pixels, image.origin.x + 3, cy).g, 127, 6);
-  CHECK_NEAR (sample (&pixels, right_edge - 3, cy).g, 76, 6);
+  CHECK_NEAR (uitest_sample (&pixels, image.origin.x + 3, cy).g, 127, 6);
+  CHECK_NEAR (uitest_sample (&pixels, right_edge - 3, cy).g, 76, 6);
 
   CHECK_NEAR (image.size.width / image.size.height, (double) CLIP_WIDTH / CLIP_HEIGHT, 0.01);
   CHECK_MSG (image.origin.x - viewer.origin.x >= 8,
              "expected a pillarbox band, image x %.0f viewer x %.0f",
              image.origin.x, viewer.origin.x);
-  band = sample (&pixels, (viewer.origin.x + image.origin.x) / 2, cy);
+  band = uitest_sample (&pixels, (viewer.origin.x + image.origin.x) / 2, cy);
   print_color ("letterbox band", &band);
   CHECK_NEAR (band.r, BACKGROUND_LEVEL, 2);
   CHECK_NEAR (band.g, BACKGROUND_LEVEL, 2);
   CHECK_NEAR (band.b, BACKGROUND_LEVEL, 2);
-  CHECK_NEAR (sample (&pixels, image.origin.x - 3, cy).g, BACKGROUND_LEVEL, 2);
-  CHECK_NEAR (sample (&pixels, right_edge + 3, cy).g, BACKGROUND_LEVEL, 2);
+  CHECK_NEAR (uitest_sample (&pixels, image.origin.x - 3, cy).g, BACKGROUND_LEVEL, 2);
+  CHECK_NEAR (uitest_sample (&pixels, right_edge + 3, cy).g, BACKGROUND_LEVEL, 2);
 }
 
 static GtkWidget *
@@ -1014,7 +660,7 @@ static void
 check_preferences (TintaApplication *app)
 {
   g_autoptr(GSettings) settings = g_settings_new ("org.tinta.Tinta");
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   guint n_windows = g_list_length (gtk_application_get_windows (GTK_APPLICATION (app)));
   GtkWindow *preferences;
   GtkWidget *heights, *cache;
@@ -1039,13 +685,13 @@ check_preferences (TintaApplication *app)
       CHECK_INT (g_settings_get_int (settings, "cache-megabytes"), 2048);
     }
 
-  WAIT_UNTIL (ok, gtk_widget_get_mapped (GTK_WIDGET (preferences)) &&
-                  gtk_widget_get_width (GTK_WIDGET (preferences)) > 100, DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, gtk_widget_get_mapped (GTK_WIDGET (preferences)) &&
+                         gtk_widget_get_width (GTK_WIDGET (preferences)) > 100, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "the preferences never showed");
-  spin_for (200);
-  CHECK (snapshot_window (GTK_WIDGET (preferences), "preferences.png", &pixels));
+  uitest_spin_for (200);
+  CHECK (uitest_snapshot (GTK_WIDGET (preferences), "preferences.png", &pixels));
   gtk_window_close (preferences);
-  settle ();
+  uitest_settle ();
   CHECK_INT (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), n_windows);
   g_settings_reset (settings, "working-height");
   g_settings_reset (settings, "cache-megabytes");
@@ -1086,12 +732,12 @@ check_open_error (TintaWindow *window,
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (void)
 {
-  g_autoptr(TintaApplication) app = NULL;
+  g_auto(UitestEditor) editor = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autofree char *scratch = NULL;
+  TintaApplication *app;
+  const char *scratch;
   g_autofree char *clip = NULL;
   g_autofree char *key_png = NULL;
   g_autofree char *red_blue = NULL;
@@ -1101,7 +747,7 @@ main (int   argc,
   g_autofree char *garbage_path = NULL;
   g_autofree char *missing_path = NULL;
   g_autofree char *clip_uri = NULL;
-  g_auto(Pixels) pixels = { 0 };
+  g_auto(UitestPixels) pixels = { 0 };
   graphene_rect_t image;
   TintaWindow *window;
   TintaViewer *viewer;
@@ -1131,43 +777,28 @@ main (int   argc,
                  "no expectations for LANGUAGE=%s", language != NULL ? language : "");
     }
 
-  if (!gtk_init_check ())
-    tinta_test_skip ("cannot open a display; run under xvfb-run");
+  uitest_init_display ();
 
-  output_dir = g_getenv ("TINTA_TEST_OUTPUT_DIR");
-  if (output_dir == NULL)
-    output_dir = ".";
-  g_mkdir_with_parents (output_dir, 0755);
-
-  scratch = g_dir_make_tmp ("tinta-ui-XXXXXX", &error);
-  if (scratch == NULL)
-    {
-      fprintf (stderr, "no scratch folder: %s\n", error->message);
-      return 1;
-    }
+  if (!uitest_editor_start (&editor, GTK_APPLICATION (tinta_application_new ()), "tinta-ui-XXXXXX"))
+    return 1;
+  app = TINTA_APPLICATION (editor.app);
+  scratch = editor.scratch;
   clip = g_build_filename (scratch, "pattern.mp4", NULL);
   key_png = g_build_filename (scratch, "pattern-key0.png", NULL);
   red_blue = g_build_filename (scratch, "red-blue.mp4", NULL);
   /* testsrc2 moves: colors must be propagated, not copied.  The red/blue
    * clip: the red source padded to full width with blue. */
-  if (!make_clip (clip, "testsrc2=s=320x240:r=30", NULL, CLIP_FRAMES) ||
-      !extract_first_frame (clip, key_png) ||
-      !make_clip (red_blue, "color=c=red:s=160x240:r=25", "pad=320:240:0:0:blue", 8))
+  if (!uitest_make_clip (clip, "testsrc2=s=320x240:r=30", NULL, CLIP_FRAMES) ||
+      !uitest_extract_first_frame (clip, key_png) ||
+      !uitest_make_clip (red_blue, "color=c=red:s=160x240:r=25", "pad=320:240:0:0:blue", 8))
     {
       CHECK_MSG (FALSE, "could not make the test clips with ffmpeg");
-      remove_tree (scratch);
       return tinta_test_end ("window");
     }
-
-  app = tinta_application_new ();
-  /* Another Tinta on the session bus must not take our windows. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
-  CHECK (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_clear_error (&error);
+  CHECK (editor.registered);
 
   /* An empty window first. */
-  window = tinta_window_new (GTK_APPLICATION (app));
+  window = editor.window;
   viewer = tinta_window_get_viewer (window);
   g_signal_connect (viewer, "presented", G_CALLBACK (presented_cb), window);
   gtk_window_present (GTK_WINDOW (window));
@@ -1179,8 +810,8 @@ main (int   argc,
   /* Disabled without a clip: nothing happens. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.step", "i", 1);
-  settle ();
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-empty.png", &pixels));
+  uitest_settle ();
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-empty.png", &pixels));
 
   /* Open the clip: the first frame comes gray ("not computed": no
    * keyframe yet). */
@@ -1200,19 +831,19 @@ main (int   argc,
   CHECK (tinta_viewer_get_mode (viewer) == TINTA_VIEW_FUSED);
   CHECK_INT (tinta_timeline_get_n_frames (tinta_window_get_timeline (window)), CLIP_FRAMES);
 
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 0 && presented > 0, DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 0 && presented > 0, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "the viewer never drew the first frame");
   CHECK (!tinta_viewer_has_result (viewer, TINTA_VIEW_FUSED));
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-opened.png", &pixels));
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-opened.png", &pixels));
   CHECK (pane_in_window (window, 0, &image));
   if (pixels.data != NULL)
-    check_neutral (&pixels, &image, "frame 0 before a keyframe");
+    check_look (&pixels, &image, "frame 0 before a keyframe", GRAY);
   printf ("  status: %s\n", tinta_window_get_status (window));
 
   /* The keyframe, through the action the chooser and drops use. */
-  activate (window, "win.import-keyframe-file", g_variant_new_string (key_png));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (key_png)));
   CHECK_MSG (tinta_window_get_message (window) == NULL, "import: %s", tinta_window_get_message (window));
-  CHECK_INT (n_clip_keyframes (window), 1);
+  CHECK_INT (uitest_n_keyframes (window), 1);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 1);
   CHECK_INT (tinta_keyframe_panel_get_selected (tinta_window_get_keyframe_panel (window)), 0);
   CHECK_MSG (wait_fused (window, 0), "frame 0 was never shown in color");
@@ -1226,28 +857,28 @@ main (int   argc,
   /* Drops: an image is the keyframe of the current frame, a video opens. */
   tinta_timeline_set_position (tinta_window_get_timeline (window), 20);
   CHECK (drop_file (window, key_png));
-  CHECK_INT (n_clip_keyframes (window), 2);
+  CHECK_INT (uitest_n_keyframes (window), 2);
   CHECK (tinta_clip_get_keyframe_colors (tinta_window_get_clip (window), 20, NULL) != NULL);
-  WAIT_UNTIL (ok, all_colorized (window), COMPUTE_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, all_colorized (window), COMPUTE_TIMEOUT_MS);
   CHECK_MSG (ok, "not every frame was colorized");
   printf ("  status: %s\n", tinta_window_get_status (window));
 
   clip_uri = g_filename_to_uri (clip, NULL, NULL);
-  WAIT_UNTIL (ok, gtk_recent_manager_has_item (gtk_recent_manager_get_default (), clip_uri),
-              DRAW_TIMEOUT_MS);
+  UITEST_WAIT_UNTIL (ok, gtk_recent_manager_has_item (gtk_recent_manager_get_default (), clip_uri),
+                     DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "the clip is not among the recent files");
 
   since = presented;
   CHECK (drop_file (window, red_blue));
   /* The keyframe dropped at 20 is unsaved: opening asks first. */
-  CHECK_MSG (answer_prompt (window, 1 /* Discard */), "no prompt before opening over unsaved edits");
+  CHECK_MSG (uitest_answer_prompt (GTK_WINDOW (window), 1 /* Discard */), "no prompt before opening over unsaved edits");
   CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "red-blue.mp4") != NULL);
-  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK_INT (uitest_n_keyframes (window), 0);
   CHECK_INT (tinta_keyframe_panel_get_n_keyframes (tinta_window_get_keyframe_panel (window)), 0);
   /* A new clip starts a new history. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
-  CHECK_INT (n_clip_keyframes (window), 0);
-  WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 0 && presented > since, DRAW_TIMEOUT_MS);
+  CHECK_INT (uitest_n_keyframes (window), 0);
+  UITEST_WAIT_UNTIL (ok, tinta_window_get_shown_frame (window) == 0 && presented > since, DRAW_TIMEOUT_MS);
   CHECK_MSG (ok, "the viewer never drew the red/blue clip");
   check_gray_clip (window);
 
@@ -1255,7 +886,7 @@ main (int   argc,
   sequence_dir = g_build_filename (scratch, "shot-12", NULL);
   sequence_pattern = g_build_filename (sequence_dir, "%05d.png", NULL);
   g_mkdir (sequence_dir, 0755);
-  CHECK (make_clip (sequence_pattern, "testsrc2=s=96x64:r=24", NULL, 3));
+  CHECK (uitest_make_clip (sequence_pattern, "testsrc2=s=96x64:r=24", NULL, 3));
   CHECK (tinta_window_open_path (window, sequence_dir, &error));
   if (error != NULL)
     fprintf (stderr, "open %s: %s\n", sequence_dir, error->message);
@@ -1279,17 +910,17 @@ main (int   argc,
   garbage_path = g_build_filename (scratch, "garbage.mp4", NULL);
   g_file_set_contents (garbage_path, "this is not a video, just some text\n", -1, NULL);
   check_open_error (window, garbage_path, TINTA_ERR_INVALID_DATA, red_blue, NULL);
-  spin_for (500);   /* the message strip slides in */
-  CHECK (snapshot_window (GTK_WIDGET (window), "window-error.png", &pixels));
+  uitest_spin_for (500);   /* the message strip slides in */
+  CHECK (uitest_snapshot (GTK_WIDGET (window), "window-error.png", &pixels));
 
   /* A broken keyframe image: the message, and no keyframe. */
-  activate (window, "win.import-keyframe-file", g_variant_new_string (garbage_path));
+  CHECK (uitest_activate (window, "win.import-keyframe-file", g_variant_new_string (garbage_path)));
   CHECK (tinta_window_get_message (window) != NULL &&
          strstr (tinta_window_get_message (window), "garbage.mp4") != NULL);
-  CHECK_INT (n_clip_keyframes (window), 0);
+  CHECK_INT (uitest_n_keyframes (window), 0);
 
   CHECK (strstr (gtk_window_get_title (GTK_WINDOW (window)), "red-blue.mp4") != NULL);
-  activate (window, "win.dismiss-message", NULL);
+  CHECK (uitest_activate (window, "win.dismiss-message", NULL));
   CHECK (tinta_window_get_message (window) == NULL);
 
   /* The application: activate opens an empty window, open one per file. */
@@ -1353,21 +984,17 @@ main (int   argc,
     GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
 
     gtk_window_present (GTK_WINDOW (window));
-    activate (window, "win.show-help-overlay", NULL);
+    CHECK (uitest_activate (window, "win.show-help-overlay", NULL));
     CHECK (help != NULL && gtk_widget_get_visible (GTK_WIDGET (help)));
     if (help != NULL)
       {
-        spin_for (300);
-        CHECK (snapshot_window (GTK_WIDGET (help), "shortcuts.png", &pixels));
+        uitest_spin_for (300);
+        CHECK (uitest_snapshot (GTK_WIDGET (help), "shortcuts.png", &pixels));
         gtk_window_close (GTK_WINDOW (help));
       }
   }
 
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
-    gtk_window_destroy (windows->data);
-  settle ();
-
-  remove_tree (scratch);
+  uitest_editor_clear (&editor);
 
   return tinta_test_end ("window");
 }
