@@ -443,8 +443,12 @@ tinta_viewer_notify_idle_cb (gpointer user_data)
 static void
 tinta_viewer_queue_notify (TintaViewer *self)
 {
+  /* Above GDK's redraw priority: a default idle starves while the frame
+   * clock paints without a break (a spinner animating, playback), and
+   * ::presented then came seconds late (tools/bench-scrub.sh saw it). */
   if (self->notify_idle == 0)
-    self->notify_idle = g_idle_add (tinta_viewer_notify_idle_cb, self);
+    self->notify_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, tinta_viewer_notify_idle_cb, self,
+                                         NULL);
 }
 
 /* Keeps the first error until the idle reports it; later ones in the same
