@@ -218,7 +218,7 @@ tinta_window_update_status (TintaWindow *self)
   else if (!clip_has_full_keyframe (self))
     /* The worker propagates from full keyframes; painted ones are laid
      * over the chains those start (tinta/worker.h). */
-    text = g_strdup (_("Painted keys need a full keyframe to spread from: import a colored image"));
+    text = g_strdup (_("Painted keys need a full keyframe: import an image"));
   else if (done >= n_frames)
     text = g_strdup_printf (ngettext ("All %lld frame colorized", "All %lld frames colorized",
                                       (unsigned long) n_frames),
