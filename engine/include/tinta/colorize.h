@@ -126,7 +126,7 @@ typedef struct {
   double    upscale_ms;           /* guided chroma upsampling to the clip size */
   double    convert_ms;           /* blending, Lab to RGB */
   double    spill_ms;             /* the backward pass's temporary file */
-  tinta_dvp_timing dvp;           /* inside propagate_ms (fused, global) */
+  tinta_dvp_timing dvp;           /* inside propagate_ms (fused, global; local: local_ms) */
 } tinta_colorize_report;
 
 void tinta_colorizer_report (const tinta_colorizer *c, tinta_colorize_report *out);

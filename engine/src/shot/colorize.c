@@ -445,6 +445,8 @@ tinta_colorizer_report (const tinta_colorizer *c, tinta_colorize_report *out)
     tinta_fused_timing (c->fused, &out->dvp);
   else if (c->global)
     tinta_global_timing (c->global, &out->dvp);
+  else if (c->local)
+    out->dvp.local_ms = c->report.propagate_ms;   /* the local strategy is its network's steps */
 }
 
 /* The shot of frame k: [*s0, *s1). */
