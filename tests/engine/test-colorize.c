@@ -27,23 +27,6 @@
 #define PAINT_A 60.0f      /* magenta: far from testsrc2's colors there */
 #define PAINT_B (-50.0f)
 
-static tinta_frame *
-clip_colors (const char *path, long long k)
-{
-  tinta_media *m = NULL;
-  tinta_error err = { 0 };
-  if (tinta_media_open (path, &m, &err) != TINTA_OK)
-    return NULL;
-  const tinta_media_info *in = tinta_media_get_info (m);
-  tinta_frame *f = tinta_frame_new (in->width, in->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
-  if (f && tinta_media_read (m, k, f, &err) != TINTA_OK)
-    {
-      tinta_frame_free (f);
-      f = NULL;
-    }
-  tinta_media_free (m);
-  return f;
-}
 
 /* The mean a, b over the square's middle (20x20 pixels). */
 static void
@@ -70,7 +53,7 @@ colorize (const char *clip, const char *strategy, const tinta_frame *paint, cons
 {
   tinta_error err = { 0 };
   tinta_media *m = NULL;
-  tinta_frame *k0 = clip_colors (clip, 0), *k1 = clip_colors (clip, LAST);
+  tinta_frame *k0 = tu_clip_frame (clip, 0), *k1 = tu_clip_frame (clip, LAST);
   tinta_colorizer *c = NULL;
   int ok = 0;
   CHECK_STATUS (tinta_media_open (clip, &m, &err), TINTA_OK, &err);
@@ -141,7 +124,7 @@ test_errors (const char *clip, const tinta_frame *paint, const float *alpha)
 {
   tinta_error err = { 0 };
   tinta_media *m = NULL;
-  tinta_frame *k0 = clip_colors (clip, 0);
+  tinta_frame *k0 = tu_clip_frame (clip, 0);
   tinta_colorizer *c = NULL;
   CHECK_STATUS (tinta_media_open (clip, &m, &err), TINTA_OK, &err);
   tinta_keyframe keys[1] = { { 0, k0 } };
@@ -185,7 +168,7 @@ main (void)
       fprintf (stderr, "FAIL: ffmpeg could not make the test clip\n");
       return 1;
     }
-  tinta_frame *paint = clip_colors (clip, PAINT_AT);
+  tinta_frame *paint = tu_clip_frame (clip, PAINT_AT);
   if (paint == NULL)
     {
       fprintf (stderr, "FAIL: cannot read the clip\n");
@@ -247,8 +230,8 @@ main (void)
     tinta_worker_params_init (&p);
     p.working_height = WORK_H;
     p.cache_bytes = 512u << 20;
-    tinta_frame *k0 = clip_colors (clip, 0), *k1 = clip_colors (clip, LAST);
-    tinta_frame *mine = clip_colors (clip, 0);
+    tinta_frame *k0 = tu_clip_frame (clip, 0), *k1 = tu_clip_frame (clip, LAST);
+    tinta_frame *mine = tu_clip_frame (clip, 0);
     CHECK_STATUS (tinta_worker_new (clip, &p, NULL, NULL, &w, &err), TINTA_OK, &err);
     if (w != NULL && k0 && k1 && mine)
       {
@@ -259,7 +242,7 @@ main (void)
         double sum = 0;
         for (long long k = 0; k < N_FRAMES; k++)
           {
-            tinta_frame *f = clip_colors (clip, k);
+            tinta_frame *f = tu_clip_frame (clip, k);
             memcpy (mine->L, f->L, np * sizeof (float));
             tinta_frame_free (f);
             CHECK_STATUS (tinta_worker_result_full (w, k, mine, &err), TINTA_OK, &err);

@@ -138,24 +138,6 @@ events_count (events *e, long long lo, long long hi)
   return n;
 }
 
-/* The clip's own colors at frame k (Lab, clip size). */
-static tinta_frame *
-clip_colors (const char *path, long long k)
-{
-  tinta_media *m = NULL;
-  tinta_error err = { 0 };
-  if (tinta_media_open (path, &m, &err) != TINTA_OK)
-    return NULL;
-  const tinta_media_info *in = tinta_media_get_info (m);
-  tinta_frame *f = tinta_frame_new (in->width, in->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
-  if (f && tinta_media_read (m, k, f, &err) != TINTA_OK)
-    {
-      tinta_frame_free (f);
-      f = NULL;
-    }
-  tinta_media_free (m);
-  return f;
-}
 
 static unsigned long long
 generation (tinta_worker *w)
@@ -191,7 +173,7 @@ test_invalidation (const char *clip)
   long long keys[4] = { 0, 10, 20, 29 };
   for (int i = 0; i < 4; i++)
     {
-      tinta_frame *f = clip_colors (clip, keys[i]);
+      tinta_frame *f = tu_clip_frame (clip, keys[i]);
       CHECK_STATUS (tinta_worker_set_keyframe (w, keys[i], f, NULL, &err), TINTA_OK, &err);
       tinta_frame_free (f);
     }
@@ -210,7 +192,7 @@ test_invalidation (const char *clip)
   tinta_worker_stats s0, s1;
   tinta_worker_get_stats (w, &s0);
   events_reset (&ev);
-  tinta_frame *f = clip_colors (clip, 10);
+  tinta_frame *f = tu_clip_frame (clip, 10);
   for (size_t i = 0; i < (size_t) f->width * f->height; i++)
     {
       float t = f->a[i];
@@ -308,7 +290,7 @@ static void
 test_same_as_colorizer (const char *clip)
 {
   tinta_error err = { 0 };
-  tinta_frame *k0 = clip_colors (clip, 0), *k1 = clip_colors (clip, N_FRAMES - 1);
+  tinta_frame *k0 = tu_clip_frame (clip, 0), *k1 = tu_clip_frame (clip, N_FRAMES - 1);
   tinta_worker *w = NULL;
   tinta_worker_params p = params ();
   CHECK_STATUS (tinta_worker_new (clip, &p, NULL, NULL, &w, &err), TINTA_OK, &err);
@@ -376,7 +358,7 @@ test_cuts (const char *glued, long long cut_at)
   CHECK_STATUS (tinta_worker_new (glued, &p, on_event, &ev, &w, &err), TINTA_OK, &err);
   if (w == NULL)
     return;
-  tinta_frame *k0 = clip_colors (glued, 0);
+  tinta_frame *k0 = tu_clip_frame (glued, 0);
   CHECK_STATUS (tinta_worker_set_keyframe (w, 0, k0, NULL, &err), TINTA_OK, &err);
   CHECK (tinta_worker_wait_idle (w, 600.0));
   long long cuts[8];
@@ -415,7 +397,7 @@ test_cancel (const char *clip)
   CHECK_STATUS (tinta_worker_new (clip, &p, on_event, &ev, &w, &err), TINTA_OK, &err);
   if (w == NULL)
     return;
-  tinta_frame *k0 = clip_colors (clip, 0);
+  tinta_frame *k0 = tu_clip_frame (clip, 0);
   /* the playhead far from the key: the first job is a long chain */
   tinta_worker_set_playhead (w, N_FRAMES - 1);
   CHECK_STATUS (tinta_worker_set_keyframe (w, 0, k0, NULL, &err), TINTA_OK, &err);

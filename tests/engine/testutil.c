@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "nn/safetensors.h"
 #include "testutil.h"
+#include "tinta/media.h"
 
 char *
 tu_scratch_dir (const char *tag)
@@ -165,4 +166,22 @@ tu_max_abs_error (const float *got, const void *reference, double *range)
   if (range)
     *range = r;
   return max_err;
+}
+
+tinta_frame *
+tu_clip_frame (const char *path, long long k)
+{
+  tinta_media *m = NULL;
+  tinta_error err = { 0 };
+  if (tinta_media_open (path, &m, &err) != TINTA_OK)
+    return NULL;
+  const tinta_media_info *in = tinta_media_get_info (m);
+  tinta_frame *f = tinta_frame_new (in->width, in->height, TINTA_FRAME_LAB | TINTA_FRAME_RGB);
+  if (f && tinta_media_read (m, k, f, &err) != TINTA_OK)
+    {
+      tinta_frame_free (f);
+      f = NULL;
+    }
+  tinta_media_free (m);
+  return f;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "tinta/frame.h"
 
 /* Creates a fresh scratch folder under $TMPDIR; returned string is static
  * per call site owner (caller frees). Removed by tu_cleanup(). */
@@ -36,3 +37,7 @@ float *tu_tensor_to_nhwc (const void *tensor);
 /* Max |got - reference| over an NCHW reference tensor, got being NHWC of
  * the same shape; *range (may be NULL) receives max |reference|. */
 double tu_max_abs_error (const float *got, const void *reference, double *range);
+
+/* Frame k of a clip, with its own colors (Lab and RGB, clip size); NULL
+ * if the clip does not open or has no frame k.  tinta_frame_free it. */
+tinta_frame *tu_clip_frame (const char *path, long long k);
