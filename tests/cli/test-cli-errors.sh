@@ -55,6 +55,9 @@ run_cli 2 "--frames: 0 is out of range" eval --frames 0 "$S/gap"
 run_cli 2 "unknown strategy 'nonesuch'" eval --strategy nonesuch "$S/gap"
 run_cli 2 "unknown format 'gif'" export "$S/good.mp4" --format gif -o "$S/x.gif"
 run_cli 2 "--crf: 99 is out of range" export "$S/good.mp4" --crf 99 -o "$S/x.mp4"
+run_cli 2 "--runs: 'x' is not a whole number" bench paint --runs x
+run_cli 1 "$S/missing.png: no such file" bench paint --runs 1 "$S/missing.png"
+run_cli 1 "$S/garbage.mp4" bench paint --runs 1 "$S/garbage.mp4"
 
 # The scaled keyframe is accepted, and said so.
 "$CLI" demo "$S/good.mp4" --key "$S/small-key.png" --scale-key --frames 5 -o "$S/demo-scaled" \
