@@ -4,7 +4,8 @@
  * For each size the sequence is scaled by the `ffmpeg` program (Lanczos,
  * FFV1, so decoding stays cheap and exact) unless it already has that
  * size; keyframes are its first and last frames (their true colors), so
- * every frame between is propagated both ways, the case the editor meets.
+ * every frame between is propagated both ways, the case the editor meets
+ * (`--keys 0`: the first frame alone, one pass, what `eval` measures).
  * Each size runs in a child process: its peak RSS (getrusage) is that
  * size's alone. Per run: the analysis pass (decode + cut detection), then
  * every frame (decode to result), then its encoding (the exporter, timed
@@ -37,10 +38,15 @@ typedef struct {
   int    status;
 } bench_result;
 
+/* What one bench run colorizes: a strategy, a model, 1 or 2 keyframes. */
+typedef struct {
+  const char *strategy, *model;
+  int         n_keys;
+} bench_setup;
+
 static int
-bench_size (const char *clip, long long frames, int runs, const char *strategy,
-            const char *model, int format, const char *scratch, bench_result *out,
-            tinta_error *err)
+bench_size (const char *clip, long long frames, int runs, const bench_setup *bs, int format,
+            const char *scratch, bench_result *out, tinta_error *err)
 {
   double *ms[ST_COUNT] = { 0 };
   tinta_media *media = NULL;
@@ -73,8 +79,8 @@ bench_size (const char *clip, long long frames, int runs, const char *strategy,
       tinta_keyframe keys[2] = { { 0, k0 }, { n - 1, k1 } };
       tinta_colorize_params cp;
       tinta_colorize_params_init (&cp);
-      cp.strategy = strategy;
-      cp.model = model;
+      cp.strategy = bs->strategy;
+      cp.model = bs->model;
       tinta_colorizer *c = NULL;
       tinta_exporter *ex = NULL;
       tinta_export_params ep;
@@ -83,7 +89,7 @@ bench_size (const char *clip, long long frames, int runs, const char *strategy,
       char path[4096];
       snprintf (path, sizeof path, "%s/bench-%d%s", scratch, r, tinta_format_extension (ep.format));
       if (st == TINTA_OK)
-        st = tinta_colorizer_new (media, n, keys, n > 1 ? 2 : 1, &cp, &c, err);
+        st = tinta_colorizer_new (media, n, keys, n > 1 ? bs->n_keys : 1, &cp, &c, err);
       if (st == TINTA_OK)
         st = tinta_exporter_open (path, &ep, &ex, err);
       if (st == TINTA_OK)
@@ -148,8 +154,8 @@ bench_size (const char *clip, long long frames, int runs, const char *strategy,
 
 /* Runs bench_size in a child; its result comes back through a pipe. */
 static int
-bench_size_child (const char *clip, long long frames, int runs, const char *strategy,
-                  const char *model, int format, const char *scratch, bench_result *out)
+bench_size_child (const char *clip, long long frames, int runs, const bench_setup *bs,
+                  int format, const char *scratch, bench_result *out)
 {
   int fd[2];
   if (pipe (fd) != 0)
@@ -163,7 +169,7 @@ bench_size_child (const char *clip, long long frames, int runs, const char *stra
       close (fd[0]);
       bench_result r = { 0 };
       tinta_error err = { 0 };
-      r.status = bench_size (clip, frames, runs, strategy, model, format, scratch, &r, &err);
+      r.status = bench_size (clip, frames, runs, bs, format, scratch, &r, &err);
       if (r.status != TINTA_OK)
         cli_report (&err, r.status);
       struct rusage ru;
@@ -186,7 +192,8 @@ int
 cmd_bench_pipeline (int argc, char **argv)
 {
   long long runs = 3, frames = 24;
-  const char *seq = NULL, *strategy = "fused", *model = NULL, *sizes = "854x480,1920x1080";
+  const char *seq = NULL, *sizes = "854x480,1920x1080";
+  bench_setup bs = { "fused", NULL, 2 };
   int rc, format = TINTA_FORMAT_H264;
   for (int i = 2; i < argc; i++)
     {
@@ -203,9 +210,19 @@ cmd_bench_pipeline (int argc, char **argv)
             return rc;
         }
       else if (strcmp (argv[i], "--strategy") == 0 && i + 1 < argc)
-        strategy = argv[++i];
+        bs.strategy = argv[++i];
       else if (strcmp (argv[i], "--model") == 0 && i + 1 < argc)
-        model = argv[++i];
+        bs.model = argv[++i];
+      else if (strcmp (argv[i], "--keys") == 0)
+        {
+          const char *v = i + 1 < argc ? argv[++i] : "";
+          if (strcmp (v, "0") == 0)
+            bs.n_keys = 1;
+          else if (strcmp (v, "0,last") == 0)
+            bs.n_keys = 2;
+          else
+            return cli_usage_error ("--keys: 0 or 0,last, not '%s'", v);
+        }
       else if (strcmp (argv[i], "--sizes") == 0 && i + 1 < argc)
         sizes = argv[++i];
       else if (strcmp (argv[i], "--format") == 0 && i + 1 < argc)
@@ -218,8 +235,8 @@ cmd_bench_pipeline (int argc, char **argv)
       else
         seq = argv[i];
     }
-  if (strcmp (strategy, "fused") && strcmp (strategy, "local") && strcmp (strategy, "global"))
-    return cli_usage_error ("unknown strategy '%s' (fused, local or global)", strategy);
+  if (strcmp (bs.strategy, "fused") && strcmp (bs.strategy, "local") && strcmp (bs.strategy, "global"))
+    return cli_usage_error ("unknown strategy '%s' (fused, local or global)", bs.strategy);
   if (seq == NULL)
     return cli_usage_error ("bench pipeline needs a sequence (e.g. ../shared/data/eval/blackswan)");
 
@@ -274,8 +291,7 @@ cmd_bench_pipeline (int argc, char **argv)
             }
         }
       fprintf (stderr, "bench: %dx%d, %lld frames, %lld runs...\n", w, h, frames, runs);
-      st = bench_size_child (clip, frames, (int) runs, strategy, model, format, scratch,
-                             &res[n_sizes]);
+      st = bench_size_child (clip, frames, (int) runs, &bs, format, scratch, &res[n_sizes]);
       if (st != TINTA_OK)
         rc = st == TINTA_CANCELLED ? CLI_CANCELLED : CLI_FAIL;
       else
@@ -288,8 +304,12 @@ cmd_bench_pipeline (int argc, char **argv)
   if (rc != CLI_OK)
     return rc;
 
-  printf ("tinta-cli bench pipeline: strategy %s, keyframes at the first and last frame, "
-          "medians of %lld runs, ms per frame, 2 keys both ways\n\n| stage |", strategy, runs);
+  if (bs.n_keys == 2)
+    printf ("tinta-cli bench pipeline: strategy %s, keyframes at the first and last frame, "
+            "medians of %lld runs, ms per frame, 2 keys both ways\n\n| stage |", bs.strategy, runs);
+  else
+    printf ("tinta-cli bench pipeline: strategy %s, keyframe at the first frame, "
+            "medians of %lld runs, ms per frame, 1 key, one pass\n\n| stage |", bs.strategy, runs);
   for (int i = 0; i < n_sizes; i++)
     printf (" %dx%d (works at %dx%d) |", res[i].w, res[i].h, res[i].ww, res[i].wh);
   printf ("\n|---|");

@@ -58,6 +58,8 @@ run_cli 2 "--crf: 99 is out of range" export "$S/good.mp4" --crf 99 -o "$S/x.mp4
 run_cli 2 "--runs: 'x' is not a whole number" bench paint --runs x
 run_cli 1 "$S/missing.png: no such file" bench paint --runs 1 "$S/missing.png"
 run_cli 1 "$S/garbage.mp4" bench paint --runs 1 "$S/garbage.mp4"
+run_cli 2 "--keys: 0 or 0,last, not '1,2'" bench pipeline --keys 1,2 "$S/gap"
+run_cli 2 "unknown strategy 'copy'" bench pipeline --strategy copy "$S/gap"
 
 # The scaled keyframe is accepted, and said so.
 "$CLI" demo "$S/good.mp4" --key "$S/small-key.png" --scale-key --frames 5 -o "$S/demo-scaled" \
