@@ -18,7 +18,7 @@ displacement comes from the coarse levels of the U-Net (its receptive field
 at 1/16 resolution covers well over 100 half-res pixels), which also get a
 cost volume: the correlation of siamese features of the two frames at 1/8
 resolution over +-R cells (R = 3: +-24 half-res px = +-48 full-res px),
-made of plain convolutions (see _correlation).  In training the cost
+the graph op `correlation` (see _correlation).  In training the cost
 volume's softmax also gets a cross-entropy against the true flow of
 synthetic data (dvp_train.match_loss), so the matching features learn from
 a dense, direct signal.  The displacement only has to be right to within
@@ -61,7 +61,7 @@ CENTER_LOGIT = 3.0      # kernels start close to the identity (centre tap ~0.77 
 
 class LocalConfig:
     def __init__(self, base=24, widths=None, taps=7, alpha=0.1, corr_radius=3, feat=None,
-                 soft_argmax=False):
+                 soft_argmax=False, corr_op=True):
         self.base = base
         # channels per level, finest first; 4 downsamplings
         self.widths = widths or [base, base * 4 // 3, base * 2, base * 8 // 3, base * 4]
@@ -70,27 +70,37 @@ class LocalConfig:
         self.corr_radius = corr_radius      # 0: no correlation
         self.feat = feat or [16, 24, 32, 32]
         self.soft_argmax = soft_argmax      # coarse disp = soft-argmax of the cost volume
+        self.corr_op = corr_op              # cost volume as one op (see _correlation)
 
     def to_dict(self):
         return {'base': self.base, 'widths': self.widths, 'taps': self.taps, 'alpha': self.alpha,
                 'corr_radius': self.corr_radius, 'feat': self.feat,
-                'soft_argmax': self.soft_argmax}
+                'soft_argmax': self.soft_argmax, 'corr_op': self.corr_op}
 
     @classmethod
     def from_dict(cls, d):
         return cls(d['base'], d['widths'], d['taps'], d['alpha'], d.get('corr_radius', 0),
-                   d.get('feat'), d.get('soft_argmax', False))
+                   d.get('feat'), d.get('soft_argmax', False),
+                   d.get('corr_op', False))   # configs saved before it: the plain-op form
 
 
 def _correlation(g, cfg, f_prev, f_cur):
-    """Cost volume from plain graph ops (no correlation op needed in C):
-    corr_d(p) = mean_c f_cur_c(p) * f_prev_c(p + d) for the D = (2R+1)^2
-    offsets d in [-R, R]^2 (zero outside the image).  Three convolutions
-    with fixed 0/1 (and 1/C) weights: a grouped one-hot (2R+1)^2 conv makes
-    every shifted copy of f_prev (channel c*D + d), a 1x1 conv repeats
-    f_cur D times in the same order, `mul`, and a 1x1 conv sums over c.
-    The weights are stored in the file like any other and frozen in
-    training (names start with 'corr_')."""
+    """Cost volume: corr_d(p) = mean_c f_cur_c(p) * f_prev_c(p + d) for the
+    D = (2R+1)^2 offsets d in [-R, R]^2 (zero outside the image): the graph
+    op `correlation` (docs/model-format.md).
+
+    cfg.corr_op False builds the form of the networks trained before that
+    op existed (all shipped so far): three convolutions with 0/1 (and 1/C)
+    weights -- a grouped one-hot (2R+1)^2 conv makes every shifted copy of
+    f_prev (channel c*D + d), a 1x1 conv repeats f_cur D times in the same
+    order, `mul`, and a 1x1 conv sums over c.  The weights are stored in
+    the file like any other and were meant to stay frozen, but joint
+    training (dvp_train.load_local) trained them: in the shipped file they
+    are off by up to 0.015 and the function is no longer a correlation, so
+    that file keeps this form (the C runtime runs it ~8 ms slower at
+    427x240)."""
+    if cfg.corr_op:
+        return g.correlation('corr', f_cur, f_prev, cfg.corr_radius)
     C = g.channels[f_prev]
     k = 2 * cfg.corr_radius + 1
     D = k * k
@@ -102,21 +112,23 @@ def _correlation(g, cfg, f_prev, f_cur):
 
 
 def fixed_weights(cfg):
-    """The correlation's constant weights (see _correlation)."""
+    """The cost volume's constant weights (see _correlation, _soft_argmax)."""
     if not cfg.corr_radius:
         return {}
     C = cfg.feat[-1]
     k = 2 * cfg.corr_radius + 1
     D = k * k
-    shift = torch.zeros(C * D, 1, k, k)
-    repeat = torch.zeros(C * D, C, 1, 1)
-    total = torch.zeros(D, C * D, 1, 1)
-    for c in range(C):
-        for d in range(D):
-            shift[c * D + d, 0, d // k, d % k] = 1.0
-            repeat[c * D + d, c] = 1.0
-            total[d, c * D + d] = 1.0 / C
-    out = {'corr_shift.weight': shift, 'corr_repeat.weight': repeat, 'corr.weight': total}
+    out = {}
+    if not cfg.corr_op:
+        shift = torch.zeros(C * D, 1, k, k)
+        repeat = torch.zeros(C * D, C, 1, 1)
+        total = torch.zeros(D, C * D, 1, 1)
+        for c in range(C):
+            for d in range(D):
+                shift[c * D + d, 0, d // k, d % k] = 1.0
+                repeat[c * D + d, c] = 1.0
+                total[d, c * D + d] = 1.0 / C
+        out = {'corr_shift.weight': shift, 'corr_repeat.weight': repeat, 'corr.weight': total}
     if not cfg.soft_argmax:
         return out
     cell = 2 ** (len(cfg.feat) - 1)

@@ -230,23 +230,31 @@ def export_weights_compute_the_training_function():
 
 @test
 def cost_volume_is_a_correlation():
-    cfg = dvp_model.LocalConfig(base=8, widths=[8, 8, 8, 8, 8], taps=5, corr_radius=2,
-                                soft_argmax=True)
-    net = dvp_model.LocalNet(cfg, seed=4)
-    x = torch.rand(1, 1, 40, 64)
-    y = torch.roll(x, (8, -16), (2, 3))
-    o = net.net(x, y, outputs=['corr', 'feat3_p', 'feat3_c', 'corr_disp'])
-    fp, fc = o['feat3_p'], o['feat3_c']
-    R, k = 2, 5
-    pad = F.pad(fp, (R, R, R, R))
-    want = torch.stack([(fc * pad[:, :, i:i + fc.shape[2], j:j + fc.shape[3]]).mean(1)
-                        for i in range(k) for j in range(k)], 1)
-    assert (want - o['corr']).abs().max() < 1e-5
-    # the soft-argmax's fixed weights: offsets times the 1/8 cell
-    w = net.net.weight_dict()['corr_disp.weight'][:, :, 0, 0]
-    assert w[:, 0].tolist() == [-16.0, -16.0] and w[:, k * k - 1].tolist() == [16.0, 16.0]
-    assert not any(p.requires_grad for n, p in zip(net.net.weight_names, net.net.params)
-                   if n.startswith('corr'))
+    # both forms: the correlation op and the former plain ops (corr_op False)
+    for corr_op in (True, False):
+        cfg = dvp_model.LocalConfig(base=8, widths=[8, 8, 8, 8, 8], taps=5, corr_radius=2,
+                                    soft_argmax=True, corr_op=corr_op)
+        net = dvp_model.LocalNet(cfg, seed=4)
+        x = torch.rand(1, 1, 40, 64)
+        y = torch.roll(x, (8, -16), (2, 3))
+        o = net.net(x, y, outputs=['corr', 'feat3_p', 'feat3_c', 'corr_disp'])
+        fp, fc = o['feat3_p'], o['feat3_c']
+        R, k = 2, 5
+        pad = F.pad(fp, (R, R, R, R))
+        want = torch.stack([(fc * pad[:, :, i:i + fc.shape[2], j:j + fc.shape[3]]).mean(1)
+                            for i in range(k) for j in range(k)], 1)
+        assert (want - o['corr']).abs().max() < 1e-5
+        # the soft-argmax's fixed weights: offsets times the 1/8 cell
+        w = net.net.weight_dict()['corr_disp.weight'][:, :, 0, 0]
+        assert w[:, 0].tolist() == [-16.0, -16.0] and w[:, k * k - 1].tolist() == [16.0, 16.0]
+        assert not any(p.requires_grad for n, p in zip(net.net.weight_names, net.net.params)
+                       if n.startswith('corr'))
+        ops = [n['op'] for n in net.graph.to_dict()['nodes'] if n['name'] == 'corr']
+        assert ops == (['correlation'] if corr_op else ['conv2d'])
+    # configurations saved before the op existed mean the plain-op form
+    d = cfg.to_dict()
+    del d['corr_op']
+    assert not dvp_model.LocalConfig.from_dict(d).corr_op
 
 
 @test

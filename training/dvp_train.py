@@ -400,8 +400,11 @@ def load_local(path, trainable=False):
     net.load_state_dict(ck['model'])
     net = net.to(memory_format=torch.channels_last)
     net.train(trainable)
+    # The weights LocalNet freezes (the cost volume's) stay frozen: --joint
+    # once trained them too (see dvp_model._correlation).
+    frozen = {id(p) for p in net.parameters() if not p.requires_grad}
     for p in net.parameters():
-        p.requires_grad_(trainable)
+        p.requires_grad_(trainable and id(p) not in frozen)
     return net, ck
 
 

@@ -143,6 +143,27 @@ def net_unet(g):
     return {'x': (3, 37, 45)}
 
 
+def net_corr_heads(g):
+    """The correlation op (both radii, input order matters) and output
+    heads the C runtime merges into one convolution (docs/model-format.md):
+    a group with different activations and a softmax consumer, a group
+    with one shared activation, and a head left alone (other kernel)."""
+    a = g.input('a', 5)
+    b = g.input('b', 5)
+    corr = g.correlation('corr', a, b, 2)
+    corr1 = g.correlation('corr_r1', b, a, 1)
+    x = g.conv2d('trunk', g.concat('cat', a, corr), 8, 3, padding=1, activation='leaky_relu')
+    h_a = g.conv2d('head_a', x, 7, 3, padding=1, precision='f32')
+    h_sm = g.softmax('head_a_sm', h_a, precision='f32')
+    h_b = g.conv2d('head_b', x, 1, 3, padding=1, activation='sigmoid', precision='f32')
+    h_c = g.conv2d('head_c', x, 2, 3, padding=1, bias=False, precision='f32')
+    h_d = g.conv2d('head_d', x, 3, 1, precision='f32')
+    t_1 = g.conv2d('tanh_1', a, 2, 3, padding=1, activation='tanh', precision='f32')
+    t_2 = g.conv2d('tanh_2', a, 3, 3, padding=1, activation='tanh', precision='f32')
+    g.output(corr, corr1, h_a, h_sm, h_b, h_c, h_d, t_1, t_2)
+    return {'a': (5, 9, 13), 'b': (5, 9, 13)}
+
+
 # name, builder, stored dtype, what it covers (README)
 NETS = [
     ('conv_basic', net_conv_basic, 'F32',
@@ -176,6 +197,10 @@ NETS = [
      'resize to a skip size, deconv k3 s2 p1 up (19x23 -> 37x45), skip concats, three heads '
      '(tanh, sigmoid with precision f32, softmax with precision f32)'),
     ('unet_bf16', net_unet, 'BF16', 'unet with BF16-stored weights'),
+    ('corr_heads', net_corr_heads, 'F32',
+     'correlation radius 2 and 1 (inputs swapped) on 9x13, zero outside the image; f32 '
+     'heads on one input the runtime merges: 7 (softmax after), 1 (sigmoid), 2 (no bias) '
+     'channels 3x3, a 1x1 head left apart, two tanh heads (activation fused)'),
 ]
 
 

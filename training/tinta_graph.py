@@ -61,9 +61,12 @@ _OP_ATTRS = {
     'leaky_relu': {'alpha'},
     'concat': set(), 'add': set(), 'mul': set(), 'softmax': set(),
     'matmul': {'weight', 'bias'},
+    'correlation': {'radius'},
 }
 _OP_ARITY = {op: (1, 1) for op in _OP_ATTRS}
-_OP_ARITY.update({'resize': (1, 2), 'concat': (2, None), 'add': (2, 2), 'mul': (2, 2)})
+_OP_ARITY.update({'resize': (1, 2), 'concat': (2, None), 'add': (2, 2), 'mul': (2, 2),
+                  'correlation': (2, 2)})
+MAX_CORR_RADIUS = 16     # NN_MAX_CORR_RADIUS of engine/src/nn/graph.h
 
 
 class GraphError(ValueError):
@@ -288,6 +291,11 @@ def _normalize(node, where):
         s['scale'] = _pair(node['scale'], where + ': scale', 1) if 'scale' in node else None
     elif op == 'leaky_relu':
         s['alpha'] = alpha(LEAKY_DEFAULT_ALPHA)
+    elif op == 'correlation':
+        r = node.get('radius')
+        if type(r) is not int or not 0 <= r <= MAX_CORR_RADIUS:
+            raise GraphError('%s: radius must be an integer in 0..%d' % (where, MAX_CORR_RADIUS))
+        s['radius'] = r
     for key in ('weight', 'bias'):
         if key in _OP_ATTRS[op]:
             v = node.get(key)
@@ -383,6 +391,10 @@ def validate_graph(graph, weight_shapes):
                 raise GraphError('%s: %d and %d channels (the second may have 1)'
                                  % (where, cin[0], cin[1]))
             cout = cin[0]
+        elif op == 'correlation':
+            if cin[1] != cin[0]:
+                raise GraphError('%s: inputs of %d and %d channels' % (where, cin[0], cin[1]))
+            cout = (2 * s['radius'] + 1) ** 2
         else:
             cout = cin[0]
         if b is not None and b != (cout,):
@@ -458,7 +470,7 @@ def infer_shapes(graph, weight_shapes, sizes):
                     else list(hw[s['inputs'][1]]))
         else:
             size = [h, w]
-            if op in ('add', 'mul', 'concat'):
+            if op in ('add', 'mul', 'concat', 'correlation'):
                 for i in s['inputs'][1:]:
                     if hw[i] != (h, w):
                         raise GraphError('node %s: inputs of different sizes %s and %s'
@@ -559,6 +571,14 @@ class Graph:
     def softmax(self, name, x, precision=None):
         return self._add(name, 'softmax', [x], self.channels[x], precision=precision)
 
+    def correlation(self, name, a, b, radius):
+        """Cost volume of a against b shifted by every offset in
+        [-radius, radius]^2 (see correlation())."""
+        if self.channels[a] != self.channels[b]:
+            raise GraphError('correlation %s: inputs of %d and %d channels'
+                             % (name, self.channels[a], self.channels[b]))
+        return self._add(name, 'correlation', [a, b], (2 * radius + 1) ** 2, radius=radius)
+
     def matmul(self, name, x, out_channels, bias=True, weight=None, bias_name=None):
         w, b = self._weights(name, (self.channels[x], out_channels), bias, out_channels,
                              weight, bias_name)
@@ -618,6 +638,20 @@ def _same_dtype(xs):
     return [x.to(dt) for x in xs]
 
 
+def correlation(a, b, radius):
+    """The cost volume (op `correlation`): channel (dy+R)(2R+1) + dx+R at p
+    is mean_c a_c(p) b_c(p + (dy, dx)) for dy, dx in [-R, R], b taken as 0
+    outside the image.  Plain slicing, so autograd and channels_last work;
+    low-precision inputs are computed in float32, as the C runtime does."""
+    if a.dtype in _LOW_PRECISION or b.dtype in _LOW_PRECISION:
+        a, b = a.float(), b.float()
+    k = 2 * radius + 1
+    h, w = a.shape[2:]
+    bp = F.pad(b, (radius, radius, radius, radius))
+    return torch.stack([(a * bp[:, :, i:i + h, j:j + w]).mean(1)
+                        for i in range(k) for j in range(k)], 1)
+
+
 def run_node(s, xs, W):
     """One node, PyTorch reference semantics.  `s` is a normalized node,
     `xs` its input tensors (N, C, H, W), `W` maps weight names to tensors."""
@@ -654,6 +688,8 @@ def run_node(s, xs, W):
         return xs[0] * xs[1]
     if op == 'softmax':
         return F.softmax(x.float() if x.dtype in _LOW_PRECISION else x, 1)
+    if op == 'correlation':
+        return correlation(xs[0], xs[1], s['radius'])
     if op == 'matmul':
         # einsum('nchw,ck->nkhw') as a 1x1 convolution: same function, and
         # the fast (mkldnn, autocast) path in PyTorch.

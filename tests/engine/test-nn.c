@@ -301,6 +301,10 @@ check_bad_graphs (void)
     { "{\"inputs\":[{\"name\":\"x\",\"channels\":1}],\"outputs\":[\"c\"],\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\",\"inputs\":[\"c\"],\"weight\":\"c.weight\",\"bias\":\"c.bias\"}]}", "1", "self loop" },
     { "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "1", "deep nesting" },
     { "{\"inputs\":[{\"name\":\"x\",\"channels\":1}],\"outputs\":[\"c\"],\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\",\"inputs\":[\"x\"],\"weight\":\"c.weight\",\"bias\":\"c.bias\"}]}", "2", "future version" },
+    { "{\"inputs\":[{\"name\":\"x\",\"channels\":1}],\"outputs\":[\"k\"],\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\",\"inputs\":[\"x\"],\"weight\":\"c.weight\",\"bias\":\"c.bias\"},{\"name\":\"k\",\"op\":\"correlation\",\"inputs\":[\"c\",\"x\"],\"radius\":1}]}", "1", "correlation of 2 and 1 channels" },
+    { "{\"inputs\":[{\"name\":\"x\",\"channels\":1}],\"outputs\":[\"k\"],\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\",\"inputs\":[\"x\"],\"weight\":\"c.weight\",\"bias\":\"c.bias\"},{\"name\":\"k\",\"op\":\"correlation\",\"inputs\":[\"c\",\"c\"]}]}", "1", "correlation without radius" },
+    { "{\"inputs\":[{\"name\":\"x\",\"channels\":1}],\"outputs\":[\"k\"],\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\",\"inputs\":[\"x\"],\"weight\":\"c.weight\",\"bias\":\"c.bias\"},{\"name\":\"k\",\"op\":\"correlation\",\"inputs\":[\"c\",\"c\"],\"radius\":17}]}", "1", "correlation radius 17" },
+    { "{\"inputs\":[{\"name\":\"x\",\"channels\":1}],\"outputs\":[\"k\"],\"nodes\":[{\"name\":\"c\",\"op\":\"conv2d\",\"inputs\":[\"x\"],\"weight\":\"c.weight\",\"bias\":\"c.bias\"},{\"name\":\"k\",\"op\":\"correlation\",\"inputs\":[\"c\"],\"radius\":1}]}", "1", "correlation of one input" },
     { "not json", "1", "not JSON" },
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

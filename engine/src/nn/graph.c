@@ -23,7 +23,7 @@ static const struct { const char *name; nn_op op; } op_names[] = {
   { "avgpool", NN_AVGPOOL }, { "global_avgpool", NN_GLOBAL_AVGPOOL }, { "resize", NN_RESIZE },
   { "relu", NN_RELU }, { "leaky_relu", NN_LEAKY_RELU }, { "sigmoid", NN_SIGMOID },
   { "tanh", NN_TANH }, { "concat", NN_CONCAT }, { "add", NN_ADD }, { "mul", NN_MUL },
-  { "softmax", NN_SOFTMAX }, { "matmul", NN_MATMUL },
+  { "softmax", NN_SOFTMAX }, { "matmul", NN_MATMUL }, { "correlation", NN_CORRELATION },
 };
 
 const char *
@@ -257,6 +257,11 @@ infer_channels (parse_ctx *c, nn_graph *g, nn_node *n)
         n->channels = cin;
       }
       break;
+    case NN_CORRELATION:
+      if (nn_graph_value_channels (g, n->in[1]) != cin)
+        return bad (c, n->name, "both inputs must have the same channels");
+      n->channels = (2 * n->radius + 1) * (2 * n->radius + 1);
+      break;
     case NN_MAXPOOL: case NN_AVGPOOL: case NN_GLOBAL_AVGPOOL: case NN_RESIZE: case NN_RELU:
     case NN_LEAKY_RELU: case NN_SIGMOID: case NN_TANH: case NN_SOFTMAX:
       n->channels = cin;
@@ -286,6 +291,7 @@ allowed_keys (nn_op op)
     case NN_RESIZE: return " mode scale ";
     case NN_LEAKY_RELU: return " alpha ";
     case NN_MATMUL: return " weight bias ";
+    case NN_CORRELATION: return " radius ";
     default: return " ";
     }
 }
@@ -342,7 +348,7 @@ parse_node (parse_ctx *c, nn_graph *g, const cJSON *obj, nn_node *n)
   switch (n->op)
     {
     case NN_CONCAT: nmin = 2; nmax = NN_MAX_NODE_INPUTS; break;
-    case NN_ADD: case NN_MUL: nmin = nmax = 2; break;
+    case NN_ADD: case NN_MUL: case NN_CORRELATION: nmin = nmax = 2; break;
     case NN_RESIZE: nmin = 1; nmax = 2; break;
     default: break;
     }
@@ -365,6 +371,7 @@ parse_node (parse_ctx *c, nn_graph *g, const cJSON *obj, nn_node *n)
       || (st = get_pair (c, obj, n->name, "output_padding", 0, 0, NN_MAX_KERNEL - 1,
                          n->output_padding)) < 0
       || (st = get_int (c, obj, n->name, "groups", 1, 1, NN_MAX_CHANNELS, &n->groups)) < 0
+      || (st = get_int (c, obj, n->name, "radius", 0, 0, NN_MAX_CORR_RADIUS, &n->radius)) < 0
       || (st = get_bool (c, obj, n->name, "ceil_mode", 0, &n->ceil_mode)) < 0
       || (st = get_bool (c, obj, n->name, "count_include_pad", 1, &n->count_include_pad)) < 0)
     return st;
@@ -430,6 +437,10 @@ parse_node (parse_ctx *c, nn_graph *g, const cJSON *obj, nn_node *n)
         if (2 * n->pad[0] > n->kernel[0] || 2 * n->pad[1] > n->kernel[1])
           return bad (c, n->name, "padding must be at most half the kernel");
       }
+      break;
+    case NN_CORRELATION:
+      if (cJSON_GetObjectItemCaseSensitive (obj, "radius") == NULL)
+        return bad (c, n->name, "needs a radius");
       break;
     case NN_RESIZE:
       {

@@ -9,11 +9,12 @@
 #define NN_MAX_NODE_INPUTS 16
 #define NN_MAX_KERNEL      64
 #define NN_MAX_CHANNELS    65536
+#define NN_MAX_CORR_RADIUS 16
 
 typedef enum {
   NN_CONV, NN_DECONV, NN_MAXPOOL, NN_AVGPOOL, NN_GLOBAL_AVGPOOL, NN_RESIZE,
   NN_RELU, NN_LEAKY_RELU, NN_SIGMOID, NN_TANH, NN_CONCAT, NN_ADD, NN_MUL,
-  NN_SOFTMAX, NN_MATMUL,
+  NN_SOFTMAX, NN_MATMUL, NN_CORRELATION,
 } nn_op;
 
 typedef enum { NN_ACT_NONE, NN_ACT_RELU, NN_ACT_LEAKY_RELU, NN_ACT_SIGMOID, NN_ACT_TANH } nn_act;
@@ -37,6 +38,7 @@ typedef struct {
   int        ceil_mode, count_include_pad;
   int        nearest;                  /* resize: 1 nearest, 0 bilinear */
   int        scale[2];                 /* resize by factor (when n_in == 1) */
+  int        radius;                   /* correlation: offsets in [-radius, radius]^2 */
   nn_act     act;
   float      alpha;                    /* leaky_relu slope */
   int        force_f32;

@@ -39,7 +39,14 @@ typedef enum {
   STEP_DNNL,
   STEP_NEAREST,        /* PyTorch "nearest" resize (floor(dst * in/out)) */
   STEP_AVGPOOL_TORCH,  /* avg pooling with PyTorch's count_include_pad divisor */
+  STEP_CORRELATION,    /* cost volume (docs/model-format.md, op correlation) */
+  STEP_SPLIT,          /* merged heads: channel ranges of one buffer to their own */
 } nn_step_kind;
+
+/* Small f32 convolutions reading the same input with the same geometry
+ * (a network's output heads) run as one convolution, split after. */
+#define NN_MAX_HEADS         8
+#define NN_HEAD_MAX_CHANNELS 16
 
 #define NN_MAX_ARGS (NN_MAX_NODE_INPUTS + 4)
 
@@ -49,8 +56,12 @@ typedef struct {
   dnnl_primitive_t prim;
   int              n_args;
   nn_arg           args[NN_MAX_ARGS];
-  int              src, dst;    /* custom kernels: buffer indices */
+  int              src, src2, dst;   /* custom kernels: buffer indices (src2: -1 or
+                                        the second input) */
   const nn_node   *node;
+  int              n_heads;     /* STEP_SPLIT: into buffers head_dst ... */
+  int              head_dst[NN_MAX_HEADS], head_off[NN_MAX_HEADS];
+  const nn_node   *head_act[NN_MAX_HEADS];   /* activation to apply, or NULL */
 } nn_step;
 
 struct tinta_nn_plan {
@@ -77,5 +88,8 @@ int  nn_dnnl_fail (tinta_error *err, const char *path, dnnl_status_t s, const ch
                    const char *node);
 
 void nn_kernel_nearest (const float *src, int ih, int iw, int c, float *dst, int oh, int ow);
+void nn_kernel_correlation (const float *a, const float *b, int h, int w, int c, int radius,
+                            float *dst);
+void nn_kernel_split (const float *src, size_t n_px, int c, const nn_step *s, float *const *dst);
 void nn_kernel_avgpool_torch (const float *src, int ih, int iw, int c, float *dst, int oh,
                               int ow, const nn_node *node);

@@ -13,6 +13,7 @@
  * primitives with their own stream, scratchpad and activation memory.
  * oneDNN primitives are safe to execute concurrently with user-managed
  * scratchpads, which is why every primitive asks for one. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/internal.h"
@@ -28,6 +29,7 @@
 typedef struct {
   tinta_nn_plan *p;
   tinta_error   *err;
+  float         *merged_w, *merged_b;   /* merge_heads' weights, freed after the node */
 } build_ctx;
 
 static dnnl_memory_desc_t
@@ -68,7 +70,9 @@ add_buffer (tinta_nn_plan *p, int value, dnnl_data_type_t dt, int c, int h, int 
   b->h = h;
   b->w = w;
   b->bytes = (size_t) c * h * w * (dt == dnnl_bf16 ? 2 : 4);
-  if (dt == dnnl_bf16)
+  if (value < 0)
+    ;   /* an intermediate of no graph value (merged heads) */
+  else if (dt == dnnl_bf16)
     p->value_bf16[value] = p->n_buffers;
   else
     p->value_f32[value] = p->n_buffers;
@@ -84,7 +88,7 @@ add_step (tinta_nn_plan *p, nn_step_kind kind, int layer)
   memset (s, 0, sizeof *s);
   s->kind = kind;
   s->layer = layer;
-  s->src = s->dst = -1;
+  s->src = s->src2 = s->dst = -1;
   return s;
 }
 
@@ -386,6 +390,114 @@ unary_primitive (build_ctx *c, dnnl_status_t ds, const void *desc, dnnl_primitiv
   return finish_primitive (c, pd, s, node_name, 1);
 }
 
+/* Can node m run inside the merged convolution of head n (merge_heads)? */
+static int
+head_mergeable (const tinta_nn_plan *p, const nn_node *n, const nn_node *m)
+{
+  return m->op == NN_CONV && m->groups == 1 && m->channels <= NN_HEAD_MAX_CHANNELS
+         && (m->force_f32 || p->precision == TINTA_NN_F32) && m->in[0] == n->in[0]
+         && memcmp (m->kernel, n->kernel, sizeof n->kernel) == 0
+         && memcmp (m->stride, n->stride, sizeof n->stride) == 0
+         && memcmp (m->pad, n->pad, sizeof n->pad) == 0
+         && memcmp (m->dilation, n->dilation, sizeof n->dilation) == 0;
+}
+
+/* oneDNN pads a convolution's output channels to a vector (16 floats):
+ * a 1-, 2- or 7-channel head costs about what 16 channels do (the local
+ * network's kv_logits, kh_logits and conf: 7 + 7 + 1 channels, 3.1 + 2.3
+ * + 2.6 ms apart at 427x240). Heads reading the same input with the same
+ * geometry therefore run as one convolution with their output channels
+ * concatenated, which is exact (every output channel is its own dot
+ * product); a split step then copies each head's channels to its buffer.
+ * Fills `merged` (a node standing for the group, weights in c->merged_*)
+ * and heads[] (node indices, ni first); returns how many, 1 = no merge. */
+static int
+merge_heads (build_ctx *c, int ni, nn_node *merged, int *heads)
+{
+  const tinta_nn_plan *p = c->p;
+  const nn_graph *g = &p->model->graph;
+  const nn_node *n = &g->nodes[ni];
+  int nh = 0, O = 0, same_act = 1;
+  if (!head_mergeable (p, n, n))
+    return 1;
+  for (int j = ni; j < g->n_nodes && nh < NN_MAX_HEADS; j++)
+    {
+      const nn_node *m = &g->nodes[j];
+      if (head_mergeable (p, n, m) && p->value_f32[g->n_inputs + j] < 0)
+        {
+          heads[nh++] = j;
+          O += m->channels;
+          same_act &= m->act == n->act && m->alpha == n->alpha;
+        }
+    }
+  if (nh < 2)
+    return 1;
+  size_t per_o = (size_t) n->in_channels * n->kernel[0] * n->kernel[1];
+  c->merged_w = malloc ((size_t) O * per_o * sizeof (float));
+  c->merged_b = calloc ((size_t) O, sizeof (float));
+  if (c->merged_w == NULL || c->merged_b == NULL)
+    return tinta_fail (c->err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
+  *merged = *n;
+  for (int k = 0, off = 0; k < nh; k++)
+    {
+      const nn_node *m = &g->nodes[heads[k]];
+      memcpy (c->merged_w + off * per_o, m->weight.data, m->channels * per_o * sizeof (float));
+      if (m->bias.data)
+        memcpy (c->merged_b + off, m->bias.data, (size_t) m->channels * sizeof (float));
+      off += m->channels;
+    }
+  merged->weight.data = c->merged_w;
+  merged->weight.shape[0] = O;
+  merged->bias.data = c->merged_b;
+  merged->channels = O;
+  /* One activation for all is fused into the convolution; else the split
+   * applies each head's. */
+  merged->act = same_act ? n->act : NN_ACT_NONE;
+  return nh;
+}
+
+/* The split step after a merged convolution: every head gets its own
+ * buffer and layer entry (timed as 0: its time is the first head's). */
+static int
+split_heads (build_ctx *c, const nn_node *merged, const int *heads, int nh, int src_buf, int oh,
+             int ow)
+{
+  tinta_nn_plan *p = c->p;
+  const nn_graph *g = &p->model->graph;
+  nn_step *s = add_step (p, STEP_SPLIT, heads[0]);
+  if (s == NULL)
+    return tinta_fail (c->err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
+  s->src = src_buf;
+  s->n_heads = nh;
+  for (int k = 0, off = 0; k < nh; k++)
+    {
+      const nn_node *m = &g->nodes[heads[k]];
+      int v = g->n_inputs + heads[k];
+      p->value_h[v] = oh;
+      p->value_w[v] = ow;
+      s->head_dst[k] = add_buffer (p, v, dnnl_f32, m->channels, oh, ow);
+      if (s->head_dst[k] < 0)
+        return tinta_fail (c->err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
+      s->head_off[k] = off;
+      s->head_act[k] = merged->act == NN_ACT_NONE && m->act != NN_ACT_NONE ? m : NULL;
+      off += m->channels;
+      tinta_nn_layer_info *li = &p->layers[heads[k]];
+      li->name = m->name;
+      li->op = nn_op_name (m->op);
+      li->bf16 = 0;
+      li->out_c = m->channels;
+      li->out_h = oh;
+      li->out_w = ow;
+      if (k > 0 && p->impl_names[heads[k]] == NULL)
+        {
+          char buf[160];
+          snprintf (buf, sizeof buf, "merged into %s", g->nodes[heads[0]].name);
+          p->impl_names[heads[k]] = strdup (buf);
+        }
+    }
+  return TINTA_OK;
+}
+
 static int
 compile_node (build_ctx *c, int ni)
 {
@@ -397,6 +509,8 @@ compile_node (build_ctx *c, int ni)
   int value = g->n_inputs + ni;
   int ih = p->value_h[n->in[0]], iw = p->value_w[n->in[0]];
   int oh = 0, ow = 0, st;
+  if (p->value_f32[value] >= 0 || p->value_bf16[value] >= 0)
+    return TINTA_OK;   /* a head merged into an earlier node's convolution */
   int pr_y = n->pad[0], pr_x = n->pad[1];
 
   switch (n->op)
@@ -436,6 +550,7 @@ compile_node (build_ctx *c, int ni)
     case NN_CONCAT:
     case NN_ADD:
     case NN_MUL:
+    case NN_CORRELATION:
       oh = ih;
       ow = iw;
       for (int i = 1; i < n->n_in; i++)
@@ -457,7 +572,7 @@ compile_node (build_ctx *c, int ni)
   p->value_h[value] = oh;
   p->value_w[value] = ow;
 
-  int custom = (n->op == NN_RESIZE && n->nearest)
+  int custom = n->op == NN_CORRELATION || (n->op == NN_RESIZE && n->nearest)
                || (n->op == NN_AVGPOOL && n->count_include_pad
                    && (pr_y > n->pad[0] || pr_x > n->pad[1]));
   int bf16 = p->precision == TINTA_NN_BF16 && supports_bf16 (n) && !n->force_f32 && !custom;
@@ -472,6 +587,15 @@ compile_node (build_ctx *c, int ni)
       for (int i = 0; i < n->n_in && bf16; i++)
         if (!(n->op == NN_RESIZE && i == 1) && p->value_bf16[n->in[i]] < 0)
           bf16 = 0;
+    }
+  nn_node merged;
+  int heads[NN_MAX_HEADS], n_heads = 1;
+  if (n->op == NN_CONV && !bf16)
+    {
+      if ((n_heads = merge_heads (c, ni, &merged, heads)) < 0)
+        return n_heads;
+      if (n_heads > 1)
+        n = &merged;
     }
   dnnl_data_type_t idt = bf16 ? dnnl_bf16 : dnnl_f32;
   dnnl_data_type_t odt = bf16 && !is_output (p, value) ? dnnl_bf16 : dnnl_f32;
@@ -488,7 +612,7 @@ compile_node (build_ctx *c, int ni)
       if ((st = input_buffer (c, n->in[i], idt, ni, node_name, &in_buf[i])) < 0)
         return st;
     }
-  int out_buf = add_buffer (p, value, odt, n->channels, oh, ow);
+  int out_buf = add_buffer (p, n_heads > 1 ? -1 : value, odt, n->channels, oh, ow);
   if (out_buf < 0)
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
 
@@ -503,10 +627,17 @@ compile_node (build_ctx *c, int ni)
   /* Custom kernels. */
   if (custom)
     {
-      nn_step *s = add_step (p, n->op == NN_RESIZE ? STEP_NEAREST : STEP_AVGPOOL_TORCH, ni);
+      nn_step *s = add_step (p, n->op == NN_CORRELATION ? STEP_CORRELATION
+                                : n->op == NN_RESIZE    ? STEP_NEAREST
+                                                        : STEP_AVGPOOL_TORCH, ni);
       if (s == NULL)
         return tinta_fail (err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
       s->src = in_buf[0];
+      if (n->op == NN_CORRELATION)
+        {
+          s->src2 = in_buf[1];
+          li->gflop = 2e-9 * (double) oh * ow * n->in_channels * n->channels;
+        }
       s->dst = out_buf;
       s->node = n;
       if (p->impl_names[ni] == NULL)
@@ -694,7 +825,9 @@ compile_node (build_ctx *c, int ni)
       dnnl_primitive_attr_destroy (attr);
       return tinta_fail (err, TINTA_ERR_INTERNAL, p->model->path, "unknown op");
     }
-  return finish_primitive (c, pd, s, node_name, 1);
+  if ((st = finish_primitive (c, pd, s, node_name, 1)) < 0 || n_heads < 2)
+    return st;
+  return split_heads (c, n, heads, n_heads, out_buf, oh, ow);
 }
 
 int
@@ -759,7 +892,7 @@ tinta_nn_plan_new_sizes (const tinta_nn_model *model, const int *heights, const 
     }
   for (int v = 0; v < p->n_values; v++)
     p->value_f32[v] = p->value_bf16[v] = -1;
-  build_ctx c = { p, err };
+  build_ctx c = { p, err, NULL, NULL };
   for (int i = 0; i < g->n_inputs; i++)
     {
       p->value_h[i] = heights[i];
@@ -773,6 +906,9 @@ tinta_nn_plan_new_sizes (const tinta_nn_model *model, const int *heights, const 
   for (int i = 0; i < g->n_nodes; i++)
     {
       int st = compile_node (&c, i);
+      free (c.merged_w);
+      free (c.merged_b);
+      c.merged_w = c.merged_b = NULL;
       if (st < 0)
         {
           tinta_nn_plan_free (p);

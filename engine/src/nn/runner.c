@@ -129,8 +129,19 @@ oom:
 static void
 run_custom (tinta_nn_runner *r, const nn_step *s)
 {
-  const nn_buffer *src = &r->plan->buffers[s->src], *dst = &r->plan->buffers[s->dst];
-  if (s->kind == STEP_NEAREST)
+  const nn_buffer *src = &r->plan->buffers[s->src];
+  const nn_buffer *dst = &r->plan->buffers[s->dst >= 0 ? s->dst : s->src];
+  if (s->kind == STEP_SPLIT)
+    {
+      float *dst_bufs[NN_MAX_HEADS];
+      for (int k = 0; k < s->n_heads; k++)
+        dst_bufs[k] = r->buffers[s->head_dst[k]];
+      nn_kernel_split (r->buffers[s->src], (size_t) src->h * src->w, src->c, s, dst_bufs);
+    }
+  else if (s->kind == STEP_CORRELATION)
+    nn_kernel_correlation (r->buffers[s->src], r->buffers[s->src2], src->h, src->w, src->c,
+                           s->node->radius, r->buffers[s->dst]);
+  else if (s->kind == STEP_NEAREST)
     nn_kernel_nearest (r->buffers[s->src], src->h, src->w, src->c, r->buffers[s->dst], dst->h,
                        dst->w);
   else
