@@ -211,14 +211,35 @@ def main(argv=None):
                    help='which network of a --joint fusion checkpoint (default: fusion)')
     p.add_argument('--no-residual', action='store_true',
                    help='fusion: drop the residual term (a convex blend; see dvp_model)')
+    p.add_argument('--corr-op', action='store_true',
+                   help='local: rebuild a network of the plain-op cost volume with the '
+                        '`correlation` op (its stored 0/1 weights are dropped: where training '
+                        'moved them, the function changes; see dvp_model._correlation)')
     args = p.parse_args(argv)
     torch.set_num_threads(2)
-    ckpt = torch.load(os.path.expanduser(args.checkpoint))
+    path = os.path.expanduser(args.checkpoint)
+    if path.endswith('.safetensors'):
+        # an exported local model file (what ships; run directories do not
+        # survive a new machine)
+        import dvp_train
+        ckpt = dvp_train.local_ckpt_from_model_file(path)
+    else:
+        ckpt = torch.load(path)
     stage = ckpt.get('stage', 'local')
     if args.part == 'local' and stage == 'fusion':
         if 'local' not in ckpt:
             raise SystemExit('%s: not a --joint run, it holds no local network' % args.checkpoint)
         ckpt, stage = ckpt['local'], 'local'
+    if args.corr_op:
+        if stage != 'local':
+            raise SystemExit('--corr-op is for the local network (add --part local)')
+        old = local_from_ckpt(ckpt)
+        w = {k: v for k, v in old.export_weights().items()
+             if k.split('.')[0] not in ('corr_shift', 'corr_repeat', 'corr')}
+        w['disp_lo.weight'] = w['disp_lo.weight'] / old.disp_scale   # export_weights scales it
+        w['disp_lo.bias'] = w['disp_lo.bias'] / old.disp_scale
+        cfg = dvp_model.LocalConfig.from_dict(dict(ckpt['cfg'], corr_op=True))
+        ckpt = dict(ckpt, cfg=cfg.to_dict(), model=dvp_model.LocalNet(cfg, weights=w).state_dict())
     if stage == 'fusion':
         diffs = export_fusion(ckpt, args.output, args.dtype, residual=not args.no_residual)
         arch = dvp_model.ARCH_FUSION
