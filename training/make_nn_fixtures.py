@@ -164,6 +164,23 @@ def net_corr_heads(g):
     return {'a': (5, 9, 13), 'b': (5, 9, 13)}
 
 
+def net_direct_heads(g):
+    """f32 3x3 stride-1 convolutions with 1 to 4 outputs, which the C
+    runtime runs with its own kernel (nn_kernel_conv3x3) instead of
+    oneDNN: padding 0, 1 and 2, input channels not a multiple of the
+    vector width (7, and 17 from a bf16-capable trunk), every activation
+    kind; different paddings, so none is merged with another."""
+    x = g.input('x', 7)
+    trunk = g.conv2d('trunk', x, 17, 3, padding=1, activation='relu')
+    p0 = g.conv2d('p0', x, 1, 3, padding=0, activation='sigmoid', precision='f32')
+    p2 = g.conv2d('p2', x, 3, 3, padding=2, precision='f32')
+    p1 = g.conv2d('p1', trunk, 4, 3, padding=1, activation='leaky_relu', alpha=0.2,
+                  precision='f32')
+    t2 = g.conv2d('t2', trunk, 2, 3, padding=2, bias=False, activation='tanh', precision='f32')
+    g.output(p0, p2, p1, t2)
+    return {'x': (7, 11, 19)}
+
+
 # name, builder, stored dtype, what it covers (README)
 NETS = [
     ('conv_basic', net_conv_basic, 'F32',
@@ -197,6 +214,10 @@ NETS = [
      'resize to a skip size, deconv k3 s2 p1 up (19x23 -> 37x45), skip concats, three heads '
      '(tanh, sigmoid with precision f32, softmax with precision f32)'),
     ('unet_bf16', net_unet, 'BF16', 'unet with BF16-stored weights'),
+    ('direct_heads', net_direct_heads, 'F32',
+     'f32 3x3 stride-1 heads of 1-4 channels (the runtime\'s direct kernel): padding 0 '
+     '(sigmoid), 2 (3 channels, none; 2 channels, tanh, no bias), 1 (4 channels, leaky_relu '
+     '0.2) on 7 and 17 input channels, 11x19'),
     ('corr_heads', net_corr_heads, 'F32',
      'correlation radius 2 and 1 (inputs swapped) on 9x13, zero outside the image; f32 '
      'heads on one input the runtime merges: 7 (softmax after), 1 (sigmoid), 2 (no bias) '

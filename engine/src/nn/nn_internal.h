@@ -41,12 +41,18 @@ typedef enum {
   STEP_AVGPOOL_TORCH,  /* avg pooling with PyTorch's count_include_pad divisor */
   STEP_CORRELATION,    /* cost volume (docs/model-format.md, op correlation) */
   STEP_SPLIT,          /* merged heads: channel ranges of one buffer to their own */
+  STEP_CONV3X3,        /* direct 3x3 stride-1 f32 convolution of few outputs (kernels.c) */
 } nn_step_kind;
 
 /* Small f32 convolutions reading the same input with the same geometry
  * (a network's output heads) run as one convolution, split after. */
 #define NN_MAX_HEADS         8
 #define NN_HEAD_MAX_CHANNELS 16
+
+/* f32 3x3 stride-1 convolutions with at most NN_DIRECT_MAX_OUT output
+ * channels run on the direct kernel (nn_kernel_conv3x3), which beats
+ * oneDNN there. */
+#define NN_DIRECT_MAX_OUT 4
 
 #define NN_MAX_ARGS (NN_MAX_NODE_INPUTS + 4)
 
@@ -62,6 +68,11 @@ typedef struct {
   int              n_heads;     /* STEP_SPLIT: into buffers head_dst ... */
   int              head_dst[NN_MAX_HEADS], head_off[NN_MAX_HEADS];
   const nn_node   *head_act[NN_MAX_HEADS];   /* activation to apply, or NULL */
+  /* STEP_CONV3X3 (plan-owned): weights [o][ky][kx * c + ci], bias */
+  float           *direct_w, *direct_b;
+  int              direct_out, direct_pad[2];
+  nn_act           direct_act;
+  float            direct_alpha;
 } nn_step;
 
 struct tinta_nn_plan {
@@ -90,6 +101,8 @@ int  nn_dnnl_fail (tinta_error *err, const char *path, dnnl_status_t s, const ch
 void nn_kernel_nearest (const float *src, int ih, int iw, int c, float *dst, int oh, int ow);
 void nn_kernel_correlation (const float *a, const float *b, int h, int w, int c, int radius,
                             float *dst);
+int  nn_kernel_conv3x3 (const void *src, int src_bf16, int h, int w, int c, const nn_step *s,
+                        float *dst, int oh, int ow);
 void nn_kernel_split (const float *src, size_t n_px, int c, const nn_step *s, float *const *dst);
 void nn_kernel_avgpool_torch (const float *src, int ih, int iw, int c, float *dst, int oh,
                               int ow, const nn_node *node);

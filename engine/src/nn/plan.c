@@ -498,6 +498,52 @@ split_heads (build_ctx *c, const nn_node *merged, const int *heads, int nh, int 
   return TINTA_OK;
 }
 
+/* Can the direct kernel (nn_kernel_conv3x3) run convolution n? */
+static int
+direct_conv_fits (const nn_node *n)
+{
+  return n->op == NN_CONV && n->groups == 1 && n->channels <= NN_DIRECT_MAX_OUT
+         && n->kernel[0] == 3 && n->kernel[1] == 3 && n->stride[0] == 1 && n->stride[1] == 1
+         && n->dilation[0] == 1 && n->dilation[1] == 1;
+}
+
+/* The step of a convolution on the direct kernel, its weights rearranged
+ * for it (nn_step.direct_w). */
+static int
+add_direct (build_ctx *c, const nn_node *n, int layer, int src_buf, int dst_buf)
+{
+  tinta_nn_plan *p = c->p;
+  nn_step *s = add_step (p, STEP_CONV3X3, layer);
+  if (s == NULL)
+    return tinta_fail (c->err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
+  const int O = n->channels, C = n->in_channels;
+  s->src = src_buf;
+  s->dst = dst_buf;
+  s->direct_out = O;
+  s->direct_pad[0] = n->pad[0];
+  s->direct_pad[1] = n->pad[1];
+  s->direct_act = n->act;
+  s->direct_alpha = n->alpha;
+  s->direct_w = tinta_alloc_aligned ((size_t) O * 9 * C, sizeof (float));
+  s->direct_b = tinta_alloc_aligned (O, sizeof (float));
+  if (s->direct_w == NULL || s->direct_b == NULL)
+    return tinta_fail (c->err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
+  /* From PyTorch's [o][ci][ky][kx] to the window order of the kernel. */
+  for (int o = 0; o < O; o++)
+    {
+      s->direct_b[o] = n->bias.data ? n->bias.data[o] : 0.0f;
+      for (int ci = 0; ci < C; ci++)
+        for (int ky = 0; ky < 3; ky++)
+          for (int kx = 0; kx < 3; kx++)
+            s->direct_w[(size_t) o * 9 * C + (size_t) ky * 3 * C + (size_t) kx * C + ci]
+                = n->weight.data[(((size_t) o * C + ci) * 3 + ky) * 3 + kx];
+    }
+  p->layers[layer].gflop = 2e-9 * p->layers[layer].out_h * p->layers[layer].out_w * O * C * 9;
+  if (p->impl_names[layer] == NULL && (p->impl_names[layer] = strdup ("tinta:direct")) == NULL)
+    return tinta_fail (c->err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
+  return TINTA_OK;
+}
+
 static int
 compile_node (build_ctx *c, int ni)
 {
@@ -597,6 +643,7 @@ compile_node (build_ctx *c, int ni)
       if (n_heads > 1)
         n = &merged;
     }
+  int direct = !bf16 && direct_conv_fits (n);
   dnnl_data_type_t idt = bf16 ? dnnl_bf16 : dnnl_f32;
   dnnl_data_type_t odt = bf16 && !is_output (p, value) ? dnnl_bf16 : dnnl_f32;
   /* oneDNN's bf16 pooling, eltwise, binary, concat and resampling want the
@@ -609,7 +656,11 @@ compile_node (build_ctx *c, int ni)
     {
       if (n->op == NN_RESIZE && i == 1)
         break;   /* only its size is used */
-      if ((st = input_buffer (c, n->in[i], idt, ni, node_name, &in_buf[i])) < 0)
+      /* The direct kernel reads bf16 activations as they are. */
+      if (direct)
+        in_buf[i] = p->value_f32[n->in[i]] >= 0 ? p->value_f32[n->in[i]]
+                                                : p->value_bf16[n->in[i]];
+      else if ((st = input_buffer (c, n->in[i], idt, ni, node_name, &in_buf[i])) < 0)
         return st;
     }
   int out_buf = add_buffer (p, n_heads > 1 ? -1 : value, odt, n->channels, oh, ow);
@@ -623,6 +674,13 @@ compile_node (build_ctx *c, int ni)
   li->out_c = n->channels;
   li->out_h = oh;
   li->out_w = ow;
+
+  if (direct)
+    {
+      if ((st = add_direct (c, n, ni, in_buf[0], out_buf)) < 0 || n_heads < 2)
+        return st;
+      return split_heads (c, n, heads, n_heads, out_buf, oh, ow);
+    }
 
   /* Custom kernels. */
   if (custom)
@@ -927,7 +985,11 @@ tinta_nn_plan_free (tinta_nn_plan *p)
   if (p == NULL)
     return;
   for (int i = 0; i < p->n_steps; i++)
-    dnnl_primitive_destroy (p->steps[i].prim);
+    {
+      dnnl_primitive_destroy (p->steps[i].prim);
+      tinta_free_aligned (p->steps[i].direct_w);
+      tinta_free_aligned (p->steps[i].direct_b);
+    }
   for (int i = 0; i < p->n_weights; i++)
     {
       dnnl_memory_destroy (p->weights[i]);

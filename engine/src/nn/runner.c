@@ -126,7 +126,8 @@ oom:
                      "out of memory for the network's activations at %dx%d", p->width, p->height);
 }
 
-static void
+/* 0, or -1 when out of memory. */
+static int
 run_custom (tinta_nn_runner *r, const nn_step *s)
 {
   const nn_buffer *src = &r->plan->buffers[s->src];
@@ -138,6 +139,9 @@ run_custom (tinta_nn_runner *r, const nn_step *s)
         dst_bufs[k] = r->buffers[s->head_dst[k]];
       nn_kernel_split (r->buffers[s->src], (size_t) src->h * src->w, src->c, s, dst_bufs);
     }
+  else if (s->kind == STEP_CONV3X3)
+    return nn_kernel_conv3x3 (r->buffers[s->src], src->dt == dnnl_bf16, src->h, src->w, src->c,
+                              s, r->buffers[s->dst], dst->h, dst->w);
   else if (s->kind == STEP_CORRELATION)
     nn_kernel_correlation (r->buffers[s->src], r->buffers[s->src2], src->h, src->w, src->c,
                            s->node->radius, r->buffers[s->dst]);
@@ -147,6 +151,7 @@ run_custom (tinta_nn_runner *r, const nn_step *s)
   else
     nn_kernel_avgpool_torch (r->buffers[s->src], src->h, src->w, src->c, r->buffers[s->dst],
                              dst->h, dst->w, s->node);
+  return 0;
 }
 
 int
@@ -197,7 +202,9 @@ tinta_nn_run (tinta_nn_runner *r, const float *const *inputs, tinta_abort_fn abo
         {
           if (dnnl_stream_wait (r->stream) != dnnl_success)
             return tinta_fail (err, TINTA_ERR_INTERNAL, p->model->path, "oneDNN stream failed");
-          run_custom (r, s);
+          if (run_custom (r, s) < 0)
+            return tinta_fail (err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory in %s",
+                               g->nodes[s->layer].name);
         }
       if (layer_ms)
         layer_ms[s->layer] += 1e3 * (tinta_now () - t0);
