@@ -1,4 +1,4 @@
-/* Hot loops of the global strategy, built at -O3 with AVX2/AVX-512 clones
+/* Hot loops of the global strategy, built at -O3 with AVX2+FMA/AVX-512 clones
  * (see engine/meson.build). Private to the engine. */
 #pragma once
 
@@ -27,6 +27,16 @@ void tinta_match_block_sims (const float *qt, int qstride, const float *table, i
  * position. */
 void tinta_match_weights (const float *sims, int n, float best, float inv_tau, float scale,
                           float cut, float *w);
+
+/* The largest of v[0..n) (n >= 1; NaNs are passed over). */
+float tinta_match_max (const float *v, int n);
+
+/* The chroma transfer of one search window: acc[l] += sum of w[i] *
+ * lab[4 * i + l] over its positions, rows x cols of them, w row by row
+ * and lab with `stride` floats between rows (4 floats a position: a, b,
+ * L and 1, so that acc[3] sums the weights). */
+void tinta_match_weighted_sum (const float *w, int rows, int cols, const float *lab,
+                               size_t stride, float *acc);
 
 /* The k largest of row[0..n), best first, into best[0..k) and their
  * indices into where[0..k) (k <= n; ties keep the first).  Blocks of 64
