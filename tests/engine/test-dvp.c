@@ -1,10 +1,15 @@
 /* The C operators of the colorization model against their PyTorch twins
  * (golden fixtures in tests/data/dvp made by training/make_op_fixtures.py
  * with the float64 loop definition): borders, displacements far outside
- * the image, kernels larger than the image, identity. */
+ * the image, kernels larger than the image, identity.  And the global
+ * match at half size (what the fused strategy uses) against the half of
+ * the full-size match, with the shipped model on a generated frame pair
+ * of odd size. */
 #include <stdlib.h>
 #include <string.h>
 #include "dvp/local_apply.h"
+#include "dvp/local_internal.h"
+#include "dvp/resample.h"
 #include "nn/safetensors.h"
 #include "testutil.h"
 #include "tinta-test.h"
@@ -71,6 +76,57 @@ run_case (const char *dir, const char *name)
   tinta_safetensors_free (st);
 }
 
+static void
+check_half_match (void)
+{
+  char *dir = tu_scratch_dir ("dvp");
+  char clip[4200];
+  snprintf (clip, sizeof clip, "%s/pair.mkv", dir);
+  /* odd width and height: tinta_half_res drops the last column and row */
+  CHECK (tu_run ("%s -v error -y -f lavfi -i testsrc2=size=243x137:rate=25 -frames:v 3 "
+                 "-c:v ffv1 '%s'", tu_ffmpeg (), clip) == 0);
+  tinta_frame *key = tu_clip_frame (clip, 0), *f = tu_clip_frame (clip, 2);
+  CHECK (key && f);
+  tinta_global *g = NULL;
+  tinta_error err = { 0 };
+  if (key && f)
+    CHECK_STATUS (tinta_global_new (NULL, key->width, key->height, &g, &err), TINTA_OK, &err);
+  if (g)
+    {
+      int W = key->width, H = key->height, hw = W / 2, hh = H / 2;
+      size_t n = (size_t) W * H, hn = (size_t) hw * hh;
+      const tinta_frame *keys[1] = { key };
+      float *full = malloc (4 * n * sizeof (float)), *half = malloc (4 * hn * sizeof (float));
+      float *want = malloc (hn * sizeof (float));
+      CHECK_STATUS (tinta_global_set_keyframes (g, keys, 1, &err), TINTA_OK, &err);
+      CHECK_STATUS (tinta_global_predict_full (g, f->L, full, full + n, full + 2 * n, full + 3 * n,
+                                               &err), TINTA_OK, &err);
+      CHECK_STATUS (tinta_global_predict_half (g, f->L, half, half + hn, half + 2 * hn,
+                                               half + 3 * hn, &err), TINTA_OK, &err);
+      static const char *const names[4] = { "a", "b", "conf", "L" };
+      for (int p = 0; p < 4; p++)
+        {
+          tinta_half_res (full + p * n, W, H, want);
+          double e = 0, range = 0;
+          for (size_t i = 0; i < hn; i++)
+            {
+              e = fmax (e, fabs ((double) half[p * hn + i] - want[i]));
+              range = fmax (range, fabs (want[i]));
+            }
+          printf ("half-size match %-4s max abs err %.2e (values up to %.1f)\n", names[p], e, range);
+          /* the same sums in another order */
+          CHECK_MSG (e <= 1e-5 * fmax (range, 1.0), "%s: %g", names[p], e);
+        }
+      free (full);
+      free (half);
+      free (want);
+    }
+  tinta_global_free (g);
+  tinta_frame_free (key);
+  tinta_frame_free (f);
+  free (dir);
+}
+
 int
 main (void)
 {
@@ -81,5 +137,6 @@ main (void)
                                        "border_shift" };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     run_case (dir, cases[i]);
+  check_half_match ();
   return tinta_test_end ("dvp");
 }

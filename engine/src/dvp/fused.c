@@ -24,7 +24,6 @@ struct tinta_fused {
   tinta_nn_runner *run;
   int              w, h, hw, hh;
   long long        since_key;
-  float           *ga, *gb, *gc, *gl;  /* global result, full size */
   float           *in_ab_local, *in_ab_global, *in_sim, *in_conf, *in_t, *in_lg;  /* NHWC */
   float           *fa, *fb;            /* fused chroma, half size, Lab units */
   float           *gh;                 /* the step's global inputs, half size: a, b, sim, L */
@@ -46,7 +45,7 @@ tinta_fused_free (tinta_fused *f)
   tinta_nn_runner_free (f->run);
   tinta_nn_plan_free (f->plan);
   tinta_nn_model_free (f->model);
-  void *bufs[] = { f->ga, f->gb, f->gc, f->gl, f->in_ab_local, f->in_ab_global,
+  void *bufs[] = { f->in_ab_local, f->in_ab_global,
                    f->in_sim, f->in_conf, f->in_t, f->in_lg, f->fa, f->fb, f->la, f->lb, f->lc, f->gh };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
@@ -99,13 +98,9 @@ tinta_fused_new (const char *model_path, int width, int height, tinta_fused **ou
       && (tinta_nn_plan_shape (f->plan, "ab", &c, NULL, NULL) < 0 || c != 2))
     st = tinta_fail (err, TINTA_ERR_INVALID_DATA, fusion_path,
                      "the fusion model needs an output ab with 2 channels");
-  size_t n = (size_t) width * height, hn = (size_t) f->hw * f->hh;
+  size_t hn = (size_t) f->hw * f->hh;
   if (st == TINTA_OK)
     {
-      f->ga = tinta_alloc_aligned (n, sizeof (float));
-      f->gb = tinta_alloc_aligned (n, sizeof (float));
-      f->gc = tinta_alloc_aligned (n, sizeof (float));
-      f->gl = tinta_alloc_aligned (n, sizeof (float));
       f->in_lg = tinta_alloc_aligned (hn, sizeof (float));
       f->in_ab_local = tinta_alloc_aligned (2 * hn, sizeof (float));
       f->in_ab_global = tinta_alloc_aligned (2 * hn, sizeof (float));
@@ -118,7 +113,7 @@ tinta_fused_new (const char *model_path, int width, int height, tinta_fused **ou
       f->lb = tinta_alloc_aligned (hn, sizeof (float));
       f->lc = tinta_alloc_aligned (hn, sizeof (float));
       f->gh = tinta_alloc_aligned (TINTA_FUSED_GLOBAL_PLANES * hn, sizeof (float));
-      if (!f->gh || !f->la || !f->lb || !f->lc ||!f->ga || !f->gb || !f->gc || !f->gl || !f->in_lg || !f->in_ab_local || !f->in_ab_global
+      if (!f->gh || !f->la || !f->lb || !f->lc || !f->in_lg || !f->in_ab_local || !f->in_ab_global
           || !f->in_sim || !f->in_conf || !f->in_t || !f->fa || !f->fb)
         st = tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for the fused strategy");
     }
@@ -208,22 +203,17 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
       memcpy (f->la, ls.a, hn * sizeof (float));
       memcpy (f->lb, ls.b, hn * sizeof (float));
       memcpy (f->lc, ls.conf, hn * sizeof (float));
+      /* the match at the networks' half size, straight from its grid */
       if (!memo)
-        st = tinta_global_predict_full (f->global, L, f->ga, f->gb, f->gc, f->gl, err);
+        st = tinta_global_predict_half (f->global, L, f->gh, f->gh + hn, f->gh + 2 * hn,
+                                        f->gh + 3 * hn, err);
     }
   if (st != TINTA_OK)
     return st;
   t0 = tinta_now ();
   f->since_key++;
 
-  float *g_a = f->gh, *g_b = f->gh + hn, *g_sim = f->gh + 2 * hn, *g_L = f->gh + 3 * hn;
-  if (!memo)
-    {
-      tinta_half_res (f->ga, f->w, f->h, g_a);
-      tinta_half_res (f->gb, f->w, f->h, g_b);
-      tinta_half_res (f->gc, f->w, f->h, g_sim);
-      tinta_half_res (f->gl, f->w, f->h, g_L);
-    }
+  const float *g_a = f->gh, *g_b = f->gh + hn, *g_sim = f->gh + 2 * hn, *g_L = f->gh + 3 * hn;
   interleave (ls.a, ls.b, hn, 1.0f / AB_SCALE, f->in_ab_local);
   interleave (g_a, g_b, hn, 1.0f / AB_SCALE, f->in_ab_global);
   memcpy (f->in_sim, g_sim, hn * sizeof (float));
@@ -259,13 +249,9 @@ tinta_fused_next (tinta_fused *f, const float *L, float *a, float *b, tinta_fuse
         tinta_upsample_bilinear (f->la, f->hw, f->hh, parts->local_a, f->w, f->h);
       if (parts->local_b)
         tinta_upsample_bilinear (f->lb, f->hw, f->hh, parts->local_b, f->w, f->h);
-      size_t n = (size_t) f->w * f->h;
-      if (parts->global_a)
-        memcpy (parts->global_a, f->ga, n * sizeof (float));
-      if (parts->global_b)
-        memcpy (parts->global_b, f->gb, n * sizeof (float));
-      if (parts->global_conf)
-        memcpy (parts->global_conf, f->gc, n * sizeof (float));
+      if (parts->global_a || parts->global_b || parts->global_conf)
+        tinta_global_last_full (f->global, parts->global_a, parts->global_b, parts->global_conf,
+                                NULL);
       if (parts->local_conf)
         tinta_upsample_bilinear (f->lc, f->hw, f->hh, parts->local_conf, f->w, f->h);
     }

@@ -836,9 +836,102 @@ tinta_global_predict (tinta_global *g, const float *L, float *a, float *b, float
   return tinta_global_predict_full (g, L, a, b, conf, NULL, err);
 }
 
-int
-tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, float *conf,
-                           float *L_match, tinta_error *err)
+/* Half size: the 1-D weights of the conv1 grid's indices for each index
+ * of the (n_full / 2)-sized output, as upsample then tinta_half_res give
+ * them: the mean of the bilinear weights of full-size positions 2j and
+ * 2j + 1 (with upsample's clamping).  At most 4 taps (3 in practice). */
+typedef struct {
+  int   i[4];
+  float w[4];
+  int   n;
+} half_taps;
+
+static void
+add_tap (half_taps *t, int i, float w)
+{
+  for (int k = 0; k < t->n; k++)
+    if (t->i[k] == i)
+      {
+        t->w[k] += w;
+        return;
+      }
+  t->i[t->n] = i;
+  t->w[t->n++] = w;
+}
+
+static void
+make_half_taps (int n1, int n_full, half_taps *taps)
+{
+  for (int j = 0; j < n_full / 2; j++)
+    {
+      half_taps *t = &taps[j];
+      t->n = 0;
+      for (int x = 2 * j; x <= 2 * j + 1; x++)
+        {
+          float gx = (x - 1) * 0.5f;
+          gx = gx < 0 ? 0 : (gx > n1 - 1 ? (float) (n1 - 1) : gx);
+          int x0 = (int) gx, x1 = x0 + 1 < n1 ? x0 + 1 : x0;
+          float fx = gx - (float) x0;
+          add_tap (t, x0, 0.5f * (1 - fx));
+          add_tap (t, x1, 0.5f * fx);
+        }
+    }
+}
+
+/* The grids at half size (see tinta_global_predict_half): rows, then
+ * columns. */
+static int
+to_half (const tinta_global *g, const float *const *grids, float *const *outs, int n)
+{
+  int hw = g->w / 2, hh = g->h / 2;
+  half_taps *ty = malloc ((size_t) hh * sizeof *ty), *tx = malloc ((size_t) hw * sizeof *tx);
+  float *rows = tinta_alloc_aligned ((size_t) hh * g->w1, sizeof (float));
+  int st = ty && tx && rows ? TINTA_OK : TINTA_ERR_NO_MEMORY;
+  if (st == TINTA_OK)
+    {
+      make_half_taps (g->h1, g->h, ty);
+      make_half_taps (g->w1, g->w, tx);
+    }
+  for (int p = 0; p < n && st == TINTA_OK; p++)
+    {
+      if (outs[p] == NULL)
+        continue;
+      const float *grid = grids[p];
+      float *out = outs[p];
+#pragma omp parallel for schedule(static)
+      for (int j = 0; j < hh; j++)
+        {
+          float *r = rows + (size_t) j * g->w1;
+          const half_taps *t = &ty[j];
+          for (int x = 0; x < g->w1; x++)
+            r[x] = 0.0f;
+          for (int k = 0; k < t->n; k++)
+            {
+              const float *src = grid + (size_t) t->i[k] * g->w1;
+              float w = t->w[k];
+              for (int x = 0; x < g->w1; x++)
+                r[x] += w * src[x];
+            }
+          for (int i = 0; i < hw; i++)
+            {
+              const half_taps *c = &tx[i];
+              float v = 0.0f;
+              for (int k = 0; k < c->n; k++)
+                v += c->w[k] * r[c->i[k]];
+              out[(size_t) j * hw + i] = v;
+            }
+        }
+    }
+  free (ty);
+  free (tx);
+  tinta_free_aligned (rows);
+  return st;
+}
+
+/* Features, coarse and fine stages: the match on the conv1 grid
+ * (g->grid_*). */
+static int
+match (tinta_global *g, const float *L, tinta_error *err)
 {
   if (g->n_keys < 1)
     return tinta_fail (err, TINTA_ERR_INVALID_ARGUMENT, "", "no keyframe set");
@@ -860,16 +953,46 @@ tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, 
         return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for fine matching");
     }
   double t3 = tinta_now ();
-  const float *grids[4] = { g->grid_a, g->grid_b, g->grid_conf, g->grid_L };
-  float *outs[4] = { a, b, conf, L_match };
-  upsample (g, grids, outs, 4);
-  double t4 = tinta_now ();
   g->timing.frames++;
   g->timing.features_ms += 1e3 * (t1 - t0);
   g->timing.coarse_ms += 1e3 * (t2 - t1);
   g->timing.fine_ms += 1e3 * (t3 - t2);
-  g->timing.transfer_ms += 1e3 * (t4 - t3);
   return TINTA_OK;
+}
+
+void
+tinta_global_last_full (tinta_global *g, float *a, float *b, float *conf, float *L_match)
+{
+  double t0 = tinta_now ();
+  const float *grids[4] = { g->grid_a, g->grid_b, g->grid_conf, g->grid_L };
+  float *outs[4] = { a, b, conf, L_match };
+  upsample (g, grids, outs, 4);
+  g->timing.transfer_ms += 1e3 * (tinta_now () - t0);
+}
+
+int
+tinta_global_predict_full (tinta_global *g, const float *L, float *a, float *b, float *conf,
+                           float *L_match, tinta_error *err)
+{
+  int st = match (g, L, err);
+  if (st == TINTA_OK)
+    tinta_global_last_full (g, a, b, conf, L_match);
+  return st;
+}
+
+int
+tinta_global_predict_half (tinta_global *g, const float *L, float *a, float *b, float *conf,
+                           float *L_match, tinta_error *err)
+{
+  int st = match (g, L, err);
+  if (st != TINTA_OK)
+    return st;
+  double t0 = tinta_now ();
+  const float *grids[4] = { g->grid_a, g->grid_b, g->grid_conf, g->grid_L };
+  float *outs[4] = { a, b, conf, L_match };
+  st = to_half (g, grids, outs, 4);
+  g->timing.transfer_ms += 1e3 * (tinta_now () - t0);
+  return st == TINTA_OK ? st : tinta_fail (err, st, "", "out of memory for the half-size match");
 }
 
 void

@@ -29,3 +29,14 @@ void tinta_global_set_abort (tinta_global *g, tinta_abort_fn abort_cb, void *use
  * TINTA_GLOBAL_TOPK (the default, best for the global strategy alone). */
 #define TINTA_GLOBAL_TOPK 4
 void tinta_global_set_candidates (tinta_global *g, int k);
+
+/* The match at half the frame size ((w/2) x (h/2), what the fused
+ * strategy's networks see): a, b, confidence and the matched L, each
+ * exactly what tinta_global_predict_full's full-size plane becomes under
+ * tinta_half_res (resample.h), in one separable pass from the match's
+ * grid instead of two.  Any of the planes may be NULL. */
+int  tinta_global_predict_half (tinta_global *g, const float *L, float *a, float *b, float *conf,
+                                float *L_match, tinta_error *err);
+/* The last match (predict_full or predict_half) at full size, as
+ * predict_full gives it; NULL planes are skipped. */
+void tinta_global_last_full (tinta_global *g, float *a, float *b, float *conf, float *L_match);
