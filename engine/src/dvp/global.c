@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <oneapi/dnnl/dnnl.h>
+#include "core/bf16.h"
 #include "core/internal.h"
 #include "dvp/local_internal.h"
 #include "dvp/match.h"
@@ -68,7 +69,9 @@ struct tinta_global {
   /* keyframes */
   int              n_keys;
   float           *key_coarse;          /* n_keys * h5*w5 * c5, unit rows */
-  float           *key_fine;            /* n_keys * h1*w1 * c1, unit rows */
+  float           *key_fine;            /* n_keys * h1*w1 * c1, unit rows (f32 CPUs) */
+  uint16_t        *key_fine16;          /* the same in bf16, instead (fine_bf16) */
+  int              fine_bf16;           /* AVX512-BF16: tinta_match_block_sims_bf16 */
   float           *key_lab1;            /* n_keys * h1*w1 * 4: a, b, L, 1 (pack_key_lab) */
   /* frame */
   float           *coarse;              /* h5*w5 (+ zero rows to whole ROW_BLOCKs) * c5 */
@@ -170,7 +173,7 @@ tinta_global_free (tinta_global *g)
   tinta_nn_model_free (g->model);
   void *bufs[] = { g->input, g->key_coarse, g->key_fine, g->key_lab1, g->grid_L,
                    g->coarse, g->fine, g->sim_block, g->grid_a, g->grid_b, g->grid_conf,
-                   g->coarse16, g->key_coarse16 };
+                   g->coarse16, g->key_coarse16, g->key_fine16 };
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     tinta_free_aligned (bufs[i]);
   free (g->matches);
@@ -227,6 +230,12 @@ tinta_global_new (const char *features_path, int width, int height, tinta_global
   /* Cosine similarities of unit vectors in bf16 are good to ~1e-2, plenty
    * to rank cells, and AMX/AVX512-BF16 make the matmul 5-10x faster. */
   g->mm_dt = tinta_nn_cpu_has_bf16 () ? dnnl_bf16 : dnnl_f32;
+  /* The fine stage's dot products in bf16 too: half the table's traffic
+   * (52 MB of f32 at 854x480, 2 keys), and AMX tiles where there are
+   * (fine stage 43 -> 32 ms at 854x480 on 2 cores).  A similarity moves
+   * by ~1e-3 (confidence at most 4e-3), the softmax weights (tau 0.05) by
+   * ~2%: PSNR within 0.001 dB on the evaluation and held-out clips. */
+  g->fine_bf16 = tinta_nn_cpu_has_bf16 () && g->c1 % 2 == 0;
   g->fine = tinta_alloc_aligned ((size_t) g->h1 * g->w1 * g->c1, sizeof (float));
   g->grid_a = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
   g->grid_b = tinta_alloc_aligned ((size_t) g->h1 * g->w1, sizeof (float));
@@ -466,21 +475,37 @@ tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys, int
   tinta_free_aligned (g->key_coarse);
   tinta_free_aligned (g->key_coarse16);
   tinta_free_aligned (g->key_fine);
+  tinta_free_aligned (g->key_fine16);
   tinta_free_aligned (g->key_lab1);
+  g->key_fine = NULL;
+  g->key_fine16 = NULL;
   g->key_coarse = tinta_alloc_aligned (n * n5 * g->c5, sizeof (float));
   g->key_coarse16 = tinta_alloc_aligned (n * n5 * g->c5, sizeof (uint16_t));
-  g->key_fine = tinta_alloc_aligned (n * n1 * g->c1, sizeof (float));
+  if (g->fine_bf16)
+    {
+      /* Zero rows after the last key, read and dropped by the AMX kernel. */
+      size_t pad = (size_t) TINTA_MATCH_BF16_PAD * g->c1;
+      g->key_fine16 = tinta_alloc_aligned (n * n1 * g->c1 + pad, sizeof (uint16_t));
+      if (g->key_fine16)
+        memset (g->key_fine16 + n * n1 * g->c1, 0, pad * sizeof (uint16_t));
+    }
+  else
+    g->key_fine = tinta_alloc_aligned (n * n1 * g->c1, sizeof (float));
   g->key_lab1 = tinta_alloc_aligned (n * n1 * 4, sizeof (float));
   g->n_keys = 0;
-  if (!g->key_coarse || !g->key_coarse16 || !g->key_fine || !g->key_lab1)
+  if (!g->key_coarse || !g->key_coarse16 || !(g->key_fine || g->key_fine16) || !g->key_lab1)
     return tinta_fail (err, TINTA_ERR_NO_MEMORY, "", "out of memory for keyframes");
   for (int k = 0; k < n; k++)
     {
-      int st = compute_features (g, keys[k]->L, g->key_fine + k * n1 * g->c1,
-                                 g->key_coarse + k * n5 * g->c5, g->key_coarse16 + k * n5 * g->c5,
-                                 err);
+      /* In bf16, conv1 goes through the frame's buffer (free between
+       * frames) and is rounded from there. */
+      float *fine = g->fine_bf16 ? g->fine : g->key_fine + k * n1 * g->c1;
+      int st = compute_features (g, keys[k]->L, fine, g->key_coarse + k * n5 * g->c5,
+                                 g->key_coarse16 + k * n5 * g->c5, err);
       if (st != TINTA_OK)
         return st;
+      if (g->fine_bf16)
+        tinta_match_to_bf16 (fine, g->key_fine16 + k * n1 * g->c1, n1 * g->c1);
       pack_key_lab (g, keys[k], g->key_lab1 + k * n1 * 4);
     }
   g->n_keys = n;
@@ -668,7 +693,10 @@ fine_stage (tinta_global *g, int cy_begin, int cy_end)
   size_t umax = (size_t) (g->cell_rows_max + 2 * R + 1) * (g->cell_cols_max + 2 * R + 1);
 #pragma omp parallel
   {
-    float *qt = tinta_alloc_aligned ((size_t) g->c1 * qs_max, sizeof (float));
+    /* The queries transposed: f32, or bf16 channel pairs (fine_bf16). */
+    float *qt = g->fine_bf16 ? NULL : tinta_alloc_aligned ((size_t) g->c1 * qs_max, sizeof (float));
+    uint16_t *qt16 = g->fine_bf16 ? tinta_alloc_aligned ((size_t) g->c1 * qs_max, sizeof (uint16_t))
+                                  : NULL;
     float *S = tinta_alloc_aligned ((size_t) TOPK * umax * qs_max, sizeof (float));
     /* Down the band's columns, not along its rows: the next cell's
      * windows then overlap most of this one's (its neighbour's match
@@ -682,7 +710,7 @@ fine_stage (tinta_global *g, int cy_begin, int cy_end)
       {
         int cy = cy_begin + cc % band, cx = cc / band, ci = cy * g->w5 + cx;
         int ya = g->row_lo[cy], yb = g->row_hi[cy], xa = g->col_lo[cx], xb = g->col_hi[cx];
-        if (qt == NULL || S == NULL)
+        if ((qt == NULL && qt16 == NULL) || S == NULL)
           {
 #pragma omp atomic write
             oom = 1;
@@ -694,12 +722,19 @@ fine_stage (tinta_global *g, int cy_begin, int cy_end)
         for (int q = 0; q < nq; q++)
           {
             const float *f = g->fine + ((size_t) (ya + q / ncol) * g->w1 + xa + q % ncol) * g->c1;
-            for (int c = 0; c < g->c1; c++)
-              qt[(size_t) c * qs + q] = f[c];
+            if (qt16)
+              for (int c = 0; c < g->c1; c++)
+                qt16[(size_t) (c / 2) * 2 * qs + 2 * q + c % 2] = tinta_f32_to_bf16 (f[c]);
+            else
+              for (int c = 0; c < g->c1; c++)
+                qt[(size_t) c * qs + q] = f[c];
           }
         for (int c = 0; c < g->c1; c++)
           for (int q = nq; q < qs; q++)
-            qt[(size_t) c * qs + q] = 0.0f;
+            if (qt16)
+              qt16[(size_t) (c / 2) * 2 * qs + 2 * q + c % 2] = 0;
+            else
+              qt[(size_t) c * qs + q] = 0.0f;
         const coarse_match *mk = &g->matches[(size_t) ci * TOPK];
         int uni[TOPK][4], shift[TOPK][2];
         float cw[TOPK];
@@ -715,8 +750,13 @@ fine_stage (tinta_global *g, int cy_begin, int cy_end)
             u[1] = clampi (dy + yb - 1 + R + 1, 1, g->h1);
             u[2] = clampi (dx + xa - R, 0, g->w1 - 1);
             u[3] = clampi (dx + xb - 1 + R + 1, 1, g->w1);
-            tinta_match_block_sims (qt, qs, g->key_fine + (size_t) mk[k].key * n1 * g->c1, g->w1,
-                                    g->c1, u[0], u[1], u[2], u[3], S + (size_t) k * umax * qs_max);
+            float *Sk = S + (size_t) k * umax * qs_max;
+            if (qt16)
+              tinta_match_block_sims_bf16 (qt16, qs, g->key_fine16 + (size_t) mk[k].key * n1 * g->c1,
+                                           g->w1, g->c1, u[0], u[1], u[2], u[3], Sk);
+            else
+              tinta_match_block_sims (qt, qs, g->key_fine + (size_t) mk[k].key * n1 * g->c1, g->w1,
+                                      g->c1, u[0], u[1], u[2], u[3], Sk);
             /* The coarse part of the softmax weight, the same for the
              * whole cell. */
             cw[k] = k == 0 ? 1.0f : expf ((mk[k].sim - mk[0].sim) / COARSE_TAU);
@@ -792,6 +832,7 @@ fine_stage (tinta_global *g, int cy_begin, int cy_end)
           }
       }
     tinta_free_aligned (qt);
+    tinta_free_aligned (qt16);
     tinta_free_aligned (S);
   }
   return oom ? TINTA_ERR_NO_MEMORY : TINTA_OK;

@@ -120,6 +120,168 @@ tinta_match_block_sims (const float *qt, int qstride, const float *table, int wi
     block_sims_lanes (qt, qstride, table, width, dim, y0, y1, x0, x1, sims, 4);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <cpuid.h>
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The table rows of positions p .. p + 7 of the window [y0, y1) x [x0,
+ * x1) (nx wide, n positions): the tail repeats the last row. */
+static inline void
+window_rows (const uint16_t *table, int width, int dim, int y0, int x0, int nx, int n, int p,
+             const uint16_t *k[8])
+{
+  for (int j = 0; j < 8; j++)
+    {
+      int pj = p + j < n ? p + j : n - 1;
+      k[j] = table + ((size_t) (y0 + pj / nx) * width + (x0 + pj % nx)) * dim;
+    }
+}
+
+/* A channel pair of a table row, broadcast to the 16 lanes (GCC folds
+ * the load into the VDPBF16PS as an embedded broadcast). */
+#define PAIR(row, c) ((__m512bh) _mm512_set1_epi32 (pair_bits ((row) + 2 * (c))))
+
+static inline __attribute__ ((always_inline)) int32_t
+pair_bits (const uint16_t *p)
+{
+  int32_t v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+/* AMX: a TDPBF16PS is 16 positions x 16 queries x 32 channels (8192
+ * multiply-adds; a VDPBF16PS is 512, at the FMA units' rate), so the
+ * dot products cost next to nothing and the loads of the table are what
+ * is left.  The kernel grants the tile state on request (Linux 5.16+:
+ * arch_prctl ARCH_REQ_XCOMP_PERM, once per process). */
+#define ARCH_REQ_XCOMP_PERM 0x1023
+#define XFEATURE_XTILEDATA  18
+
+static int
+amx_usable (void)
+{
+  static int usable = -1;   /* racing threads compute the same answer */
+  int u = __atomic_load_n (&usable, __ATOMIC_RELAXED);
+  if (u < 0)
+    {
+      unsigned a, b, c, d;
+      u = __get_cpuid_count (7, 0, &a, &b, &c, &d) && (d & bit_AMX_TILE) && (d & bit_AMX_BF16)
+          && syscall (SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+      __atomic_store_n (&usable, u, __ATOMIC_RELAXED);
+    }
+  return u;
+}
+
+/* Tiles: 0 the similarities, 1-2 channels 0-31 and 32-63 of 16 table
+ * rows, 3-4 the same channels of 16 queries (pairs, as qt has them); all
+ * 16 rows of 64 bytes. */
+struct tile_config {
+  uint8_t  palette, start_row, reserved[14];
+  uint16_t colsb[16];
+  uint8_t  rows[16];
+};
+
+/* Window row by window row, 16 positions at a time (the rows past x1 are
+ * computed and dropped: TINTA_MATCH_BF16_PAD), 16 queries at a time. */
+__attribute__ ((target ("amx-tile,amx-bf16,avx512f"))) static void
+block_sims_amx (const uint16_t *qt, int qstride, const uint16_t *table, int width, int y0, int y1,
+                int x0, int x1, float *sims)
+{
+  struct tile_config cfg = { .palette = 1 };
+  for (int t = 0; t < 5; t++)
+    {
+      cfg.colsb[t] = 64;
+      cfg.rows[t] = 16;
+    }
+  _tile_loadconfig (&cfg);
+  int nx = x1 - x0;
+  float c[16 * 16];
+  for (int y = y0; y < y1; y++)
+    for (int xs = x0; xs < x1; xs += 16)
+      {
+        int m = x1 - xs < 16 ? x1 - xs : 16;
+        const uint16_t *k = table + ((size_t) y * width + xs) * 64;
+        _tile_loadd (1, k, 128);
+        _tile_loadd (2, k + 32, 128);
+        for (int q0 = 0; q0 < qstride; q0 += 16)
+          {
+            _tile_loadd (3, qt + (size_t) q0 * 2, qstride * 4);
+            _tile_loadd (4, qt + ((size_t) 16 * qstride + q0) * 2, qstride * 4);
+            _tile_zero (0);
+            _tile_dpbf16ps (0, 1, 3);
+            _tile_dpbf16ps (0, 2, 4);
+            _tile_stored (0, c, 64);
+            float *out = sims + ((size_t) (y - y0) * nx + (xs - x0)) * qstride + q0;
+            for (int i = 0; i < m; i++)
+              memcpy (out + (size_t) i * qstride, c + 16 * i, 16 * sizeof (float));
+          }
+      }
+  _tile_release ();
+}
+
+/* As block_sims_lanes at 16 lanes: 8 rows' accumulators, one query
+ * vector a channel pair (without AMX, or at another dim). */
+__attribute__ ((target ("avx512f,avx512bf16"))) void
+tinta_match_block_sims_bf16 (const uint16_t *qt, int qstride, const uint16_t *table, int width,
+                             int dim, int y0, int y1, int x0, int x1, float *sims)
+{
+  if (dim == 64 && amx_usable ())
+    {
+      block_sims_amx (qt, qstride, table, width, y0, y1, x0, x1, sims);
+      return;
+    }
+  int nx = x1 - x0, n = (y1 - y0) * nx, pairs = dim / 2;
+  for (int p = 0; p < n; p += 8)
+    {
+      const uint16_t *k[8];
+      window_rows (table, width, dim, y0, x0, nx, n, p, k);
+      for (int q0 = 0; q0 < qstride; q0 += 16)
+        {
+          __m512 a0 = _mm512_setzero_ps (), a1 = a0, a2 = a0, a3 = a0;
+          __m512 a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+          for (int c = 0; c < pairs; c++)
+            {
+              __m512bh qc = (__m512bh) _mm512_loadu_si512 (qt + ((size_t) c * qstride + q0) * 2);
+              a0 = _mm512_dpbf16_ps (a0, qc, PAIR (k[0], c));
+              a1 = _mm512_dpbf16_ps (a1, qc, PAIR (k[1], c));
+              a2 = _mm512_dpbf16_ps (a2, qc, PAIR (k[2], c));
+              a3 = _mm512_dpbf16_ps (a3, qc, PAIR (k[3], c));
+              a4 = _mm512_dpbf16_ps (a4, qc, PAIR (k[4], c));
+              a5 = _mm512_dpbf16_ps (a5, qc, PAIR (k[5], c));
+              a6 = _mm512_dpbf16_ps (a6, qc, PAIR (k[6], c));
+              a7 = _mm512_dpbf16_ps (a7, qc, PAIR (k[7], c));
+            }
+          __m512 acc[8] = { a0, a1, a2, a3, a4, a5, a6, a7 };
+          for (int j = 0; j < 8 && p + j < n; j++)
+            _mm512_storeu_ps (sims + (size_t) (p + j) * qstride + q0, acc[j]);
+        }
+    }
+}
+#else
+/* No AVX512-BF16 here: never called (tinta_nn_cpu_has_bf16 is false),
+ * but the same numbers but for the order of the sums. */
+void
+tinta_match_block_sims_bf16 (const uint16_t *qt, int qstride, const uint16_t *table, int width,
+                             int dim, int y0, int y1, int x0, int x1, float *sims)
+{
+  int nx = x1 - x0, n = (y1 - y0) * nx;
+  for (int p = 0; p < n; p++)
+    {
+      const uint16_t *k = table + ((size_t) (y0 + p / nx) * width + (x0 + p % nx)) * dim;
+      for (int q = 0; q < qstride; q++)
+        {
+          float s = 0.0f;
+          for (int c = 0; c < dim; c++)
+            s += tinta_bf16_to_f32 (qt[(size_t) (c / 2) * 2 * qstride + 2 * q + c % 2])
+                 * tinta_bf16_to_f32 (k[c]);
+          sims[(size_t) p * qstride + q] = s;
+        }
+    }
+}
+#endif
+
 /* exp(x) for x in [-87, 0], vectorizable: Cody-Waite reduction by ln 2
  * and Cephes' degree-5 polynomial (relative error under 2e-7, as
  * glibc's expf).  Written so that GCC vectorizes it without -ffast-math:

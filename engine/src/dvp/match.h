@@ -20,6 +20,18 @@ void tinta_match_normalize_rows (float *v, size_t rows, int dim);
 void tinta_match_block_sims (const float *qt, int qstride, const float *table, int width,
                              int dim, int y0, int y1, int x0, int x1, float *sims);
 
+/* The same in bf16, for CPUs with AVX512-BF16 (call it only there:
+ * tinta_nn_cpu_has_bf16): half the table's memory traffic, and one
+ * VDPBF16PS sums two channels of 16 queries.  The queries come as
+ * channel pairs: qt[(c / 2) * 2 * qstride + 2 * q + c % 2] is channel c
+ * of query q (dim even).  Up to TINTA_MATCH_BF16_PAD rows past the
+ * window's last may be read (and dropped): the table needs them
+ * allocated.  The products are summed in f32; the rounding of
+ * unit vectors to bf16 moves a similarity by ~1e-3. */
+#define TINTA_MATCH_BF16_PAD 16   /* table rows it may read past the window's last (AMX) */
+void tinta_match_block_sims_bf16 (const uint16_t *qt, int qstride, const uint16_t *table,
+                                  int width, int dim, int y0, int y1, int x0, int x1, float *sims);
+
 /* Softmax weights of one search window: w[i] = scale * exp((sims[i] -
  * best) / tau) (inv_tau = 1 / tau; sims are cosines, so best - sims[i]
  * is in [0, 2] and inv_tau must be at most 43 to stay in exp's range),
