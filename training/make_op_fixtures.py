@@ -8,8 +8,9 @@ Each case is one safetensors file holding img (1,C,H,W), disp (1,2,H,W),
 kv, kh (1,n,H,W) and the expected out (1,C,H,W); deterministic (seeded).
 Cases: a generic one with displacements that leave the image, a 7-tap
 kernel on a 4x4 image (kernel larger than the image), huge displacements,
-zero displacement with a delta kernel (identity), and a fractional shift
-at the borders.
+zero displacement with a delta kernel (identity), a fractional shift
+at the borders, and 7 taps on a 20x24 image (windows inside and at the
+borders).
 """
 import os
 import sys
@@ -58,6 +59,9 @@ def main():
     border = torch.full((1, 2, 6, 8), 0.37, dtype=torch.float64)
     border[:, 1] = -0.61
     case('border_shift', 3, 6, 8, 3, 0.0, g, disp=border)
+    # The shipped 7 taps where the 8x8 window lies inside the image (the C
+    # side's vector path) and at the borders (its general path).
+    case('inside_n7', 3, 20, 24, 7, 2.0, g)
 
 
 if __name__ == '__main__':

@@ -134,7 +134,7 @@ main (void)
   const char *root = getenv ("TINTA_SOURCE_ROOT");
   snprintf (dir, sizeof dir, "%s/tests/data/dvp", root ? root : ".");
   static const char *const cases[] = { "generic", "kernel_gt_image", "huge_disp", "identity",
-                                       "border_shift" };
+                                       "border_shift", "inside_n7" };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     run_case (dir, cases[i]);
   check_half_match ();
