@@ -10,15 +10,13 @@
  *  - correlation (the cost volume of the local network): as convolutions
  *    it took a 1568-channel grouped convolution, a 1x1 repeat, a multiply
  *    and a 1x1 sum (~8 ms at 427x240) for 2.5M multiply-adds (~0.2 ms).
- * and ones oneDNN runs slowly:
- *  - 3x3 stride-1 convolutions with 1 to 4 f32 output channels (heads);
- *  - channel concatenation (and bf16 outputs read back as f32). */
+ * and one oneDNN runs slowly:
+ *  - 3x3 stride-1 convolutions with 1 to 4 f32 output channels (heads). */
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/bf16.h"
 #include "nn/nn_internal.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
@@ -111,107 +109,6 @@ nn_kernel_avgpool_torch (const float *src, int ih, int iw, int c, float *dst, in
         for (int k = 0; k < c; k++)
           o[k] /= div;
       }
-}
-
-/* bf16 to f32 (exact: a shift), for outputs read as float32; the
- * reader does it every frame (SqueezeNet's fire5: 3.3M values), so it is
- * split over the threads in chunks of a multiple of 16 values. */
-CLONES static void
-bf16_to_f32_range (const uint16_t *src, size_t n, float *dst)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      uint32_t x = (uint32_t) src[i] << 16;
-      memcpy (&dst[i], &x, sizeof x);
-    }
-}
-
-void
-nn_kernel_bf16_to_f32 (const void *src, size_t n, float *dst)
-{
-  const size_t chunk = 64 * 1024;
-  const long n_chunks = (long) ((n + chunk - 1) / chunk);
-#pragma omp parallel for schedule(static)
-  for (long k = 0; k < n_chunks; k++)
-    {
-      size_t i = (size_t) k * chunk;
-      bf16_to_f32_range ((const uint16_t *) src + i, n - i < chunk ? n - i : chunk, dst + i);
-    }
-}
-
-/* Channel concatenation, NHWC: each input's pixels go to their channel
- * slice of the output, converted when the types differ (bf16 <-> f32,
- * rounding as tinta_f32_to_bf16). oneDNN's "simple" concat copies pixel
- * by pixel through a generic loop: for inputs of 1 or 2 channels it ran
- * at a fraction of memory speed (the fusion network's 8 image inputs:
- * 2.6 ms for 5 MB at 427x240); and it wants one type throughout, which
- * cost conversion passes around concats of mixed inputs. */
-#define CONCAT_BLOCK 512   /* pixels per work item */
-
-/* Same type: `bytes` per pixel. Whole 16-byte pieces when they fit (the
- * channel counts of real networks), as unaligned vector moves. */
-CLONES static void
-concat_copy (const char *src, size_t bytes, size_t n, char *dst, size_t stride)
-{
-  if (bytes % 16 == 0)
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < bytes; j += 16)
-        memcpy (dst + i * stride + j, src + i * bytes + j, 16);
-  else if (bytes == 4)
-    for (size_t i = 0; i < n; i++)
-      memcpy (dst + i * stride, src + i * 4, 4);
-  else if (bytes == 2)
-    for (size_t i = 0; i < n; i++)
-      memcpy (dst + i * stride, src + i * 2, 2);
-  else
-    for (size_t i = 0; i < n; i++)
-      memcpy (dst + i * stride, src + i * bytes, bytes);
-}
-
-CLONES static void
-concat_bf16_f32 (const uint16_t *src, int c, size_t n, float *dst, int stride)
-{
-  for (size_t i = 0; i < n; i++)
-    for (int k = 0; k < c; k++)
-      {
-        uint32_t x = (uint32_t) src[i * c + k] << 16;
-        memcpy (&dst[i * stride + k], &x, sizeof x);
-      }
-}
-
-CLONES static void
-concat_f32_bf16 (const float *src, int c, size_t n, uint16_t *dst, int stride)
-{
-  for (size_t i = 0; i < n; i++)
-    for (int k = 0; k < c; k++)
-      dst[i * stride + k] = tinta_f32_to_bf16 (src[i * c + k]);
-}
-
-void
-nn_kernel_concat (int n_in, const void *const *src, const int *src_c, const int *src_bf16,
-                  size_t n_px, void *dst, int dst_c, int dst_bf16)
-{
-  const long n_blocks = (long) ((n_px + CONCAT_BLOCK - 1) / CONCAT_BLOCK);
-#pragma omp parallel for schedule(static)
-  for (long b = 0; b < n_blocks; b++)
-    {
-      size_t p0 = (size_t) b * CONCAT_BLOCK;
-      size_t n = n_px - p0 < CONCAT_BLOCK ? n_px - p0 : CONCAT_BLOCK;
-      for (int i = 0, off = 0; i < n_in; off += src_c[i++])
-        {
-          size_t so = p0 * src_c[i], d = p0 * dst_c + off;
-          size_t es = dst_bf16 ? 2 : 4;
-          if (src_bf16[i] == dst_bf16)
-            concat_copy ((const char *) src[i] + so * es, src_c[i] * es, n, (char *) dst + d * es,
-                         dst_c * es);
-          else if (src_bf16[i])
-            concat_bf16_f32 ((const uint16_t *) src[i] + so, src_c[i], n, (float *) dst + d,
-                             dst_c);
-          else if (dst_bf16)
-            concat_f32_bf16 ((const float *) src[i] + so, src_c[i], n, (uint16_t *) dst + d,
-                             dst_c);
-        }
-    }
 }
 
 static inline float

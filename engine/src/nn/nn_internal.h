@@ -42,7 +42,6 @@ typedef enum {
   STEP_CORRELATION,    /* cost volume (docs/model-format.md, op correlation) */
   STEP_SPLIT,          /* merged heads: channel ranges of one buffer to their own */
   STEP_CONV3X3,        /* direct 3x3 stride-1 f32 convolution of few outputs (kernels.c) */
-  STEP_CONCAT,         /* channel concatenation of buffers of either type (cat_src) */
 } nn_step_kind;
 
 /* Small f32 convolutions reading the same input with the same geometry
@@ -66,7 +65,6 @@ typedef struct {
   int              src, src2, dst;   /* custom kernels: buffer indices (src2: -1 or
                                         the second input) */
   const nn_node   *node;
-  int              n_cat, cat_src[NN_MAX_NODE_INPUTS];   /* STEP_CONCAT: buffers */
   int              n_heads;     /* STEP_SPLIT: into buffers head_dst ... */
   int              head_dst[NN_MAX_HEADS], head_off[NN_MAX_HEADS];
   const nn_node   *head_act[NN_MAX_HEADS];   /* activation to apply, or NULL */
@@ -105,9 +103,6 @@ void nn_kernel_correlation (const float *a, const float *b, int h, int w, int c,
                             float *dst);
 int  nn_kernel_conv3x3 (const void *src, int src_bf16, int h, int w, int c, const nn_step *s,
                         float *dst, int oh, int ow);
-void nn_kernel_concat (int n_in, const void *const *src, const int *src_c, const int *src_bf16,
-                       size_t n_px, void *dst, int dst_c, int dst_bf16);
-void nn_kernel_bf16_to_f32 (const void *src, size_t n, float *dst);
 void nn_kernel_split (const float *src, size_t n_px, int c, const nn_step *s, float *const *dst);
 void nn_kernel_avgpool_torch (const float *src, int ih, int iw, int c, float *dst, int oh,
                               int ow, const nn_node *node);

@@ -5,7 +5,7 @@
  * reordered once, here, to whatever layout each primitive asks for
  * (format `any`). In bf16 plans a node runs in bf16 when oneDNN does it
  * natively and the node is not pinned to f32; softmax, custom kernels and
- * graph outputs stay f32 (concats: see compile_node). Where the data type of a tensor differs from
+ * graph outputs stay f32. Where the data type of a tensor differs from
  * what its consumer wants, a reorder step converts it once and the copy is
  * shared by all consumers.
  *
@@ -350,44 +350,6 @@ is_output (const tinta_nn_plan *p, int value)
   return 0;
 }
 
-/* Does any node read `value`? */
-static int
-has_consumers (const nn_graph *g, int value)
-{
-  for (int i = 0; i < g->n_nodes; i++)
-    for (int k = 0; k < g->nodes[i].n_in; k++)
-      if (g->nodes[i].in[k] == value)
-        return 1;
-  return 0;
-}
-
-/* Will every reader of `value` (h x w) take it in bf16? True when all are
- * convolutions that compile_node runs in bf16: they would convert an f32
- * copy to bf16 first, so a concat may as well round as it copies. */
-static int
-read_as_bf16 (const tinta_nn_plan *p, int value, int h, int w)
-{
-  const nn_graph *g = &p->model->graph;
-  int any = 0;
-  if (p->precision != TINTA_NN_BF16 || is_output (p, value))
-    return 0;
-  for (int i = 0; i < g->n_nodes; i++)
-    {
-      const nn_node *m = &g->nodes[i];
-      for (int k = 0; k < m->n_in; k++)
-        if (m->in[k] == value)
-          {
-            int oh = out_size_conv (h, m->kernel[0], m->stride[0], m->pad[0], m->dilation[0]);
-            int ow = out_size_conv (w, m->kernel[1], m->stride[1], m->pad[1], m->dilation[1]);
-            if (m->op != NN_CONV || m->force_f32 || oh < 1 || ow < 1
-                || !bf16_conv_is_fast (m, h, w, oh, ow, m->pad[0], m->pad[1]))
-              return 0;
-            any = 1;
-          }
-    }
-  return any;
-}
-
 /* Weighted layers (convolution, matmul): reorders the weights and bias
  * into the layouts `pd` wants and records the step's arguments. */
 static int
@@ -684,19 +646,9 @@ compile_node (build_ctx *c, int ni)
   int direct = !bf16 && direct_conv_fits (n);
   dnnl_data_type_t idt = bf16 ? dnnl_bf16 : dnnl_f32;
   dnnl_data_type_t odt = bf16 && !is_output (p, value) ? dnnl_bf16 : dnnl_f32;
-  /* oneDNN's bf16 pooling, eltwise, binary and resampling want the same
-   * type in and out. The concat kernel converts as it copies: a graph
-   * output read by nothing else (SqueezeNet's fire5) comes out in f32
-   * directly, where a bf16 one would be converted at every read; inputs
-   * of mixed types (an f32 first layer's output and a bf16 upsampling in
-   * the fusion network's cat0) come out in bf16 when only bf16
-   * convolutions read the result. */
-  if (n->op == NN_CONCAT)
-    odt = (bf16 && (!is_output (p, value) || has_consumers (g, value)))
-                  || read_as_bf16 (p, value, oh, ow)
-              ? dnnl_bf16
-              : dnnl_f32;
-  else if (n->op != NN_CONV && n->op != NN_DECONV && n->op != NN_MATMUL)
+  /* oneDNN's bf16 pooling, eltwise, binary, concat and resampling want the
+   * same type in and out. */
+  if (n->op != NN_CONV && n->op != NN_DECONV && n->op != NN_MATMUL)
     odt = idt;
 
   int in_buf[NN_MAX_NODE_INPUTS];
@@ -704,8 +656,8 @@ compile_node (build_ctx *c, int ni)
     {
       if (n->op == NN_RESIZE && i == 1)
         break;   /* only its size is used */
-      /* The direct and concat kernels read bf16 activations as they are. */
-      if (direct || n->op == NN_CONCAT)
+      /* The direct kernel reads bf16 activations as they are. */
+      if (direct)
         in_buf[i] = p->value_f32[n->in[i]] >= 0 ? p->value_f32[n->in[i]]
                                                 : p->value_bf16[n->in[i]];
       else if ((st = input_buffer (c, n->in[i], idt, ni, node_name, &in_buf[i])) < 0)
@@ -728,18 +680,6 @@ compile_node (build_ctx *c, int ni)
       if ((st = add_direct (c, n, ni, in_buf[0], out_buf)) < 0 || n_heads < 2)
         return st;
       return split_heads (c, n, heads, n_heads, out_buf, oh, ow);
-    }
-
-  if (n->op == NN_CONCAT)
-    {
-      nn_step *s = add_step (p, STEP_CONCAT, ni);
-      if (s == NULL
-          || (p->impl_names[ni] == NULL && (p->impl_names[ni] = strdup ("tinta:c")) == NULL))
-        return tinta_fail (err, TINTA_ERR_NO_MEMORY, p->model->path, "out of memory");
-      s->dst = out_buf;
-      s->n_cat = n->n_in;
-      memcpy (s->cat_src, in_buf, (size_t) n->n_in * sizeof *in_buf);
-      return TINTA_OK;
     }
 
   /* Custom kernels. */
@@ -923,6 +863,19 @@ compile_node (build_ctx *c, int ni)
         CHECK_DNNL (ds, "compiling");
         step_arg (s, DNNL_ARG_SRC_0, ARG_BUFFER, in_buf[0], &src_md);
         step_arg (s, DNNL_ARG_SRC_1, ARG_BUFFER, in_buf[1], &b_md);
+        step_arg (s, DNNL_ARG_DST, ARG_BUFFER, out_buf, &dst_md);
+      }
+      break;
+    case NN_CONCAT:
+      {
+        dnnl_memory_desc_t mds[NN_MAX_NODE_INPUTS];
+        for (int i = 0; i < n->n_in; i++)
+          mds[i] = md_nhwc (p->buffers[in_buf[i]].c, ih, iw, idt);
+        ds = dnnl_concat_primitive_desc_create (&pd, &dst_md, n->n_in, 1, mds, attr, nn_engine ());
+        dnnl_primitive_attr_destroy (attr);
+        CHECK_DNNL (ds, "compiling");
+        for (int i = 0; i < n->n_in; i++)
+          step_arg (s, DNNL_ARG_MULTIPLE_SRC + i, ARG_BUFFER, in_buf[i], &mds[i]);
         step_arg (s, DNNL_ARG_DST, ARG_BUFFER, out_buf, &dst_md);
       }
       break;

@@ -3,7 +3,7 @@
  * runner and reused for every frame. */
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
+#include "core/bf16.h"
 #include "core/internal.h"
 #include "nn/nn_internal.h"
 
@@ -20,14 +20,7 @@ struct tinta_nn_runner {
   dnnl_memory_t       *memories;     /* every memory object we created */
   int                  n_memories, cap_memories;
   step_args           *args;         /* per step */
-  /* Per value: a float32 copy of a bf16 buffer, made on demand. The
-   * copies live as long as the runner (an output read every frame — 13 MB
-   * for SqueezeNet's fire5 — would otherwise cost an allocation and its
-   * page faults each time); view_run[v] == run_count when the copy holds
-   * the last run. */
-  float              **f32_views;
-  uint64_t            *view_run;
-  uint64_t             run_count;
+  float              **f32_views;    /* per value: float32 copy of a bf16 buffer */
 };
 
 static dnnl_memory_t
@@ -71,7 +64,6 @@ tinta_nn_runner_free (tinta_nn_runner *r)
   free (r->args);
   free (r->buffers);
   free (r->f32_views);
-  free (r->view_run);
   free (r);
 }
 
@@ -87,11 +79,8 @@ tinta_nn_runner_new (const tinta_nn_plan *p, tinta_nn_runner **out, tinta_error 
   r->buffers = calloc ((size_t) p->n_buffers, sizeof *r->buffers);
   r->args = calloc ((size_t) p->n_steps, sizeof *r->args);
   r->f32_views = calloc ((size_t) p->n_values, sizeof *r->f32_views);
-  r->view_run = calloc ((size_t) p->n_values, sizeof *r->view_run);
-  r->run_count = 1;   /* no view holds a run yet */
   r->scratch = tinta_alloc_aligned (p->scratch_bytes ? p->scratch_bytes : 64, 1);
-  if (r->buffers == NULL || r->args == NULL || r->f32_views == NULL || r->view_run == NULL
-      || r->scratch == NULL
+  if (r->buffers == NULL || r->args == NULL || r->f32_views == NULL || r->scratch == NULL
       || dnnl_stream_create (&r->stream, nn_engine (), dnnl_stream_default_flags) != dnnl_success)
     goto oom;
   for (int i = 0; i < p->n_buffers; i++)
@@ -141,21 +130,6 @@ oom:
 static int
 run_custom (tinta_nn_runner *r, const nn_step *s)
 {
-  if (s->kind == STEP_CONCAT)
-    {
-      const nn_buffer *dst = &r->plan->buffers[s->dst];
-      const void *srcs[NN_MAX_NODE_INPUTS];
-      int c[NN_MAX_NODE_INPUTS], bf16[NN_MAX_NODE_INPUTS];
-      for (int k = 0; k < s->n_cat; k++)
-        {
-          srcs[k] = r->buffers[s->cat_src[k]];
-          c[k] = r->plan->buffers[s->cat_src[k]].c;
-          bf16[k] = r->plan->buffers[s->cat_src[k]].dt == dnnl_bf16;
-        }
-      nn_kernel_concat (s->n_cat, srcs, c, bf16, (size_t) dst->h * dst->w, r->buffers[s->dst],
-                        dst->c, dst->dt == dnnl_bf16);
-      return 0;
-    }
   const nn_buffer *src = &r->plan->buffers[s->src];
   const nn_buffer *dst = &r->plan->buffers[s->dst >= 0 ? s->dst : s->src];
   if (s->kind == STEP_SPLIT)
@@ -195,7 +169,12 @@ tinta_nn_run (tinta_nn_runner *r, const float *const *inputs, tinta_abort_fn abo
                            g->input_names[i]);
       memcpy (r->buffers[p->value_f32[i]], inputs[i], p->buffers[p->value_f32[i]].bytes);
     }
-  r->run_count++;   /* every f32 view is stale from here on */
+  for (int v = 0; v < p->n_values; v++)
+    if (r->f32_views[v])
+      {
+        tinta_free_aligned (r->f32_views[v]);
+        r->f32_views[v] = NULL;
+      }
   if (layer_ms)
     memset (layer_ms, 0, (size_t) g->n_nodes * sizeof *layer_ms);
   int last_layer = -1;
@@ -254,14 +233,16 @@ tinta_nn_runner_output (tinta_nn_runner *r, const char *name, int *ch, int *h, i
     *w = b->w;
   if (b->dt == dnnl_f32)
     return r->buffers[bi];
-  size_t n = (size_t) b->c * b->h * b->w;
-  if (r->f32_views[v] == NULL
-      && (r->f32_views[v] = tinta_alloc_aligned (n, sizeof (float))) == NULL)
-    return NULL;
-  if (r->view_run[v] != r->run_count)
+  if (r->f32_views[v] == NULL)
     {
-      nn_kernel_bf16_to_f32 (r->buffers[bi], n, r->f32_views[v]);
-      r->view_run[v] = r->run_count;
+      size_t n = (size_t) b->c * b->h * b->w;
+      float *f = tinta_alloc_aligned (n, sizeof (float));
+      if (f == NULL)
+        return NULL;
+      const uint16_t *src = r->buffers[bi];
+      for (size_t i = 0; i < n; i++)
+        f[i] = tinta_bf16_to_f32 (src[i]);
+      r->f32_views[v] = f;
     }
   return r->f32_views[v];
 }
