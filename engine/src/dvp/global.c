@@ -512,61 +512,6 @@ tinta_global_set_keyframes (tinta_global *g, const tinta_frame *const *keys, int
   return build_matmul (g, err);
 }
 
-/* A row's running k best (best first) merged with kt more candidates
- * (b, w, best first; w counts from `offset`): the earlier wins ties, as
- * in one tinta_match_topk over the whole row. */
-static void
-merge_topk (float *best, size_t *where, int k, const float *b, const size_t *w, int kt,
-            size_t offset)
-{
-  float mb[TOPK];
-  size_t mw[TOPK];
-  for (int o = 0, i = 0, j = 0; o < k; o++)
-    if (j >= kt || best[i] >= b[j])
-      {
-        mb[o] = best[i];
-        mw[o] = where[i++];
-      }
-    else
-      {
-        mb[o] = b[j];
-        mw[o] = offset + w[j++];
-      }
-  memcpy (best, mb, (size_t) k * sizeof *best);
-  memcpy (where, mw, (size_t) k * sizeof *where);
-}
-
-/* A tile's row into its row's running k best (where counting from
- * `offset`).  As in tinta_match_topk, a block of 64 with nothing above
- * the k-th best costs one vector compare, and in the others only values
- * above it are merged in.  The threshold runs on across the tiles: a
- * top-k from scratch per tile would start at -inf at every tile. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-/* AVX-512 compares 16 at once where the engine's baseline x86-64 has
- * SSE2's 4 (not under ThreadSanitizer, as in match.c). */
-__attribute__ ((target_clones ("default", "arch=x86-64-v4")))
-#endif
-static void
-topk_tile_row (const float *row, int n, int k, float *best, size_t *where, size_t offset)
-{
-  for (int i0 = 0; i0 < n; i0 += 64)
-    {
-      int len = n - i0 < 64 ? n - i0 : 64, above = len < 64;
-      float thr = best[k - 1];
-      if (len == 64)
-        for (int l = 0; l < 64; l++)   /* a fixed count: -O2 vectorizes it */
-          above += row[i0 + l] > thr;
-      if (above == 0)
-        continue;
-      for (int i = i0; i < i0 + len; i++)
-        if (row[i] > best[k - 1])
-          {
-            size_t at = (size_t) i;
-            merge_topk (best, where, k, &row[i], &at, 1, offset);
-          }
-    }
-}
-
 /* The TOPK best keyframe cells of every cell: each thread takes blocks
  * of ROW_BLOCK cells, and goes through the keyframe cells a tile at a
  * time, its matmul (one thread's) and then the tile's top-k while the
@@ -638,9 +583,10 @@ coarse_stage (tinta_global *g, tinta_error *err)
               s = dnnl_stream_wait (stream);
             if (s != dnnl_success)
               break;
+            /* the k-th best so far carries over from tile to tile */
             for (int r = 0; r < rows; r++)
-              topk_tile_row (tile + (size_t) r * cols, cols, K, best[r], where[r],
-                             (size_t) ct * g->mm_cols[0]);
+              tinta_match_topk (tile + (size_t) r * cols, (size_t) cols, K, best[r], where[r],
+                                (size_t) ct * g->mm_cols[0]);
           }
         for (int r = 0; r < rows && s == dnnl_success; r++)
           {

@@ -390,20 +390,16 @@ tinta_match_weighted_sum (const float *restrict w, int rows, int cols, const flo
 
 CLONES void
 tinta_match_topk (const float *restrict row, size_t n, int k, float *restrict best,
-                  size_t *restrict where)
+                  size_t *restrict where, size_t offset)
 {
-  for (int j = 0; j < k; j++)
-    {
-      best[j] = -INFINITY;
-      where[j] = 0;
-    }
   for (size_t i0 = 0; i0 < n; i0 += TOPK_BLOCK)
     {
       size_t len = n - i0 < TOPK_BLOCK ? n - i0 : TOPK_BLOCK;
       float thr = best[k - 1];
-      int above = 0;
-      for (size_t l = 0; l < len; l++)
-        above += row[i0 + l] > thr ? 1 : 0;
+      int above = len < TOPK_BLOCK;   /* a short tail is just searched */
+      if (len == TOPK_BLOCK)
+        for (int l = 0; l < TOPK_BLOCK; l++)   /* a fixed count: vectorized */
+          above += row[i0 + l] > thr ? 1 : 0;
       if (above == 0)
         continue;
       for (size_t i = i0; i < i0 + len; i++)
@@ -417,7 +413,7 @@ tinta_match_topk (const float *restrict row, size_t n, int k, float *restrict be
                 j--;
               }
             best[j] = row[i];
-            where[j] = i;
+            where[j] = offset + i;
           }
     }
 }

@@ -50,11 +50,15 @@ float tinta_match_max (const float *v, int n);
 void tinta_match_weighted_sum (const float *w, int rows, int cols, const float *lab,
                                size_t stride, float *acc);
 
-/* The k largest of row[0..n), best first, into best[0..k) and their
- * indices into where[0..k) (k <= n; ties keep the first).  Blocks of 64
- * that hold nothing above the current k-th are skipped after a vector
- * count: after the first few blocks, nearly all of them. */
-void tinta_match_topk (const float *row, size_t n, int k, float *best, size_t *where);
+/* Merges row[0..n) into a running k largest: best[0..k) best first and
+ * their indices where[0..k), row[i] counting as index offset + i (ties
+ * keep the earlier).  Start a fresh top-k with best[] at -INFINITY; a
+ * row given in pieces (offset = the piece's start) gives what the whole
+ * row would, and the k-th best found so far keeps skipping the later
+ * pieces: blocks of 64 that hold nothing above it are passed after a
+ * vector count (after the first few blocks, nearly all of them). */
+void tinta_match_topk (const float *row, size_t n, int k, float *best, size_t *where,
+                       size_t offset);
 
 /* float32 -> bf16, round to nearest even. */
 void tinta_match_to_bf16 (const float *src, uint16_t *dst, size_t n);
