@@ -649,12 +649,18 @@ q16 (float v, float scale, float lo, float hi)
   return (uint16_t) (int16_t) lroundf (v * scale);
 }
 
-/* Bytes [at, at + len) of record slot, to or from the same bytes of c->rec. */
+/* The two parts of a record a pass reads or writes: its L, or its result
+ * (with the fused strategy's global match). */
+enum { PART_L, PART_RESULT };
+
+/* Part `part` of record slot, to or from the same bytes of c->rec. */
 static int
-spill_io (tinta_colorizer *c, long long slot, int write, size_t at, size_t len, tinta_error *err)
+spill_io (tinta_colorizer *c, long long slot, int write, int part, tinta_error *err)
 {
   double t0 = tinta_now ();
   int st = TINTA_OK;
+  size_t at = part == PART_L ? 0 : c->res_off;
+  size_t len = part == PART_L ? c->res_off : c->rec_bytes - c->res_off;
   off_t off = (off_t) slot * (off_t) c->rec_bytes + (off_t) at;
   int fd = fileno (c->spill);
   uint8_t *buf = c->rec + at;
@@ -765,7 +771,7 @@ backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
       if (st != TINTA_OK)
         return st;
       pack_L (c, c->wL);
-      if ((st = spill_io (c, j - k, 1, 0, c->res_off, err)) != TINTA_OK)
+      if ((st = spill_io (c, j - k, 1, PART_L, err)) != TINTA_OK)
         return st;
     }
   int st = chain_start (c, c->keys[nx].work, err);
@@ -776,7 +782,7 @@ backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
           st = TINTA_CANCELLED;
           break;
         }
-      if ((st = spill_io (c, j - k, 0, 0, c->res_off, err)) != TINTA_OK)
+      if ((st = spill_io (c, j - k, 0, PART_L, err)) != TINTA_OK)
         break;
       unpack_L (c, c->wL);
       if ((st = chain_next_at (c, j, c->wL, c->ba, c->bb, c->bc, err)) != TINTA_OK)
@@ -787,7 +793,7 @@ backward_block (tinta_colorizer *c, long long k, int nx, tinta_error *err)
           tinta_fused_get_global (c->fused, c->gmemo);
           memcpy (c->rec + c->memo_off, c->gmemo, c->memo_bytes);
         }
-      st = spill_io (c, j - k, 1, c->res_off, c->rec_bytes - c->res_off, err);
+      st = spill_io (c, j - k, 1, PART_RESULT, err);
     }
   c->fwd_key = -1;   /* the forward chain must start again */
   if (st == TINTA_OK)
@@ -859,7 +865,7 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
       if (!(k >= c->b0 && k < c->b1 && c->b1 == c->keys[nx].frame)
           && (st = backward_block (c, k, nx, err)) != TINTA_OK)
         return st;
-      if ((st = spill_io (c, k - c->b0, 0, c->res_off, c->rec_bytes - c->res_off, err)) != TINTA_OK)
+      if ((st = spill_io (c, k - c->b0, 0, PART_RESULT, err)) != TINTA_OK)
         return st;
       unpack_result (c, c->ba, c->bb, c->bc);
       if (c->memo_bytes)
@@ -905,9 +911,7 @@ tinta_colorizer_frame (tinta_colorizer *c, long long k, tinta_frame *out, tinta_
                 if ((st = read_working (c, j, c->scratch_full, rL, err)) != TINTA_OK
                     || (st = chain_next_at (c, j, rL, ra, rb, rc, err)) != TINTA_OK)
                   return st;
-              if (have_bwd
-                  && (st = spill_io (c, k - c->b0, 0, c->res_off, c->rec_bytes - c->res_off, err))
-                         != TINTA_OK)
+              if (have_bwd && (st = spill_io (c, k - c->b0, 0, PART_RESULT, err)) != TINTA_OK)
                 return st;
               if (have_bwd)
                 unpack_result (c, c->ba, c->bb, c->bc);
