@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/bf16.h"
 #include "nn/nn_internal.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
@@ -296,7 +297,7 @@ direct_rows (const void *src, int src_bf16, int h, int w, int c, const nn_step *
                       memcpy (bits + i, &w32, sizeof w32);
                     }
                   for (; i < n; i++)
-                    bits[i] = (uint32_t) from[i] << 16;
+                    to[i] = tinta_bf16_to_f32 (from[i]);
                 }
               else
                 memcpy (to, (const float *) src + (size_t) iy * n, n * sizeof (float));
